@@ -1,0 +1,237 @@
+"""QM Portal settings: one file, driven by environment variables (documented in .env.example).
+
+`DJANGO_ENV` picks the run mode: `development` (default: SQLite, console e-mail, demo helpers)
+or `production` (refuses to start without its secrets; `manage.py check --deploy` is clean).
+"""
+
+from pathlib import Path
+
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from environs import Env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = Env()
+env.read_env(BASE_DIR / ".env", recurse=False)
+
+DJANGO_ENV = env.str("DJANGO_ENV", "development")
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured("DJANGO_ENV must be 'development' or 'production'.")
+PRODUCTION = DJANGO_ENV == "production"
+
+
+def _required_in_production(name: str, development_default: str) -> str:
+    """Read `name`; production must set it, development falls back to a harmless default."""
+    value = env.str(name, "")
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production.")
+    return development_default
+
+
+SECRET_KEY = _required_in_production(
+    "SECRET_KEY", "development-only-key-that-is-long-enough-for-django-checks-0123456789"
+)
+DEBUG = env.bool("DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG cannot be on when DJANGO_ENV=production.")
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.forms",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "csp",
+    "portal.core",
+    "portal.registry",
+    "portal.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "portal.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.core.context_processors.portal",
+            ],
+        },
+    },
+]
+FORM_RENDERER = "portal.core.forms.USWDSRenderer"
+
+# --- Database -------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.dj_db_url(
+        "DATABASE_URL",
+        default="" if PRODUCTION else f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
+    )
+}
+if PRODUCTION and not env.str("DATABASE_URL", ""):
+    raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production.")
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while the task worker writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts and passwords -------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:sign_in"
+PASSWORD_HASHERS = ["portal.accounts.hashers.PortalArgon2Hasher"]
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", 15)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# Agency staff sign in through single sign-on. Until that is wired, a local password for the
+# agency's own accounts can be allowed in development only.
+ALLOW_AGENCY_LOCAL_PASSWORD = env.bool("ALLOW_AGENCY_LOCAL_PASSWORD", not PRODUCTION)
+if PRODUCTION and ALLOW_AGENCY_LOCAL_PASSWORD:
+    raise ImproperlyConfigured("ALLOW_AGENCY_LOCAL_PASSWORD cannot be on in production.")
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", "" if PRODUCTION else "Portal-demo-password-2026")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", "")
+
+# --- Registry ----------------------------------------------------------------------------------
+PROVIDER_ID_LENGTH = env.int("PROVIDER_ID_LENGTH", 6)
+
+# --- Sessions, cookies, security headers ------------------------------------------------------
+SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
+# Browsers accept __Host- cookies only over HTTPS, so development keeps plain names.
+SESSION_COOKIE_NAME = "__Host-qm_session" if PRODUCTION else "qm_session"
+CSRF_COOKIE_NAME = "__Host-qm_csrf" if PRODUCTION else "qm_csrf"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# --- Internationalization ---------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "America/Phoenix"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "assets" / "build"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Background tasks and e-mail -------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+EMAIL_RETRY_LIMIT = env.int("EMAIL_RETRY_LIMIT", 8)
+# EMAIL_URL: smtp://user:password@host:587/?tls=True, or console:// in development.
+_email = env.dj_email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "console://")
+if PRODUCTION and not env.str("EMAIL_URL", ""):
+    raise ImproperlyConfigured("EMAIL_URL must be set when DJANGO_ENV=production.")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "QM Portal <no-reply@qmportal.invalid>")
+SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
+
+# --- Audit trail ------------------------------------------------------------------------------
+# The chain key lives outside the database so that a database writer cannot re-seal a forgery.
+AUDIT_HMAC_KEY = _required_in_production(
+    "AUDIT_HMAC_KEY", "development-only-audit-key-do-not-use-in-production"
+)
+
+# --- What the pages show ----------------------------------------------------------------------
+AGENCY_NAME = env.str("AGENCY_NAME", "Arizona Health Care Cost Containment System (AHCCCS)")
+AGENCY_ADDRESS = env.str("AGENCY_ADDRESS", "801 E. Jefferson Street, Phoenix, AZ 85034")
+SUPPORT_PHONE = env.str("SUPPORT_PHONE", "(602) 417-4451")
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", "servicedesk@azahcccs.gov")
+
+# --- Logging: no PHI reaches the logs; request bodies are never logged. ----------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

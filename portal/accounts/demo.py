@@ -1,0 +1,76 @@
+"""Demo data for development: the sample registry and one account per persona."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from portal.registry.models import Organization
+from portal.registry.services import import_registry
+
+from .models import User
+from .services import grant_role
+
+SAMPLE_REGISTRY = Path(__file__).resolve().parent.parent / "registry" / "sample" / "registry.csv"
+
+
+@dataclass(frozen=True)
+class DemoPersona:
+    username: str
+    first_name: str
+    last_name: str
+    kind: str
+    identifier: str
+    account_type: str
+    roles: tuple[str, ...] = ()
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}@demo.qmportal.invalid"
+
+
+M, I, S = User.AccountType.MASTER, User.AccountType.INDIVIDUAL, User.AccountType.STAFF
+# Roles of applications that have not landed yet are added here as their issues land.
+PERSONAS = [
+    DemoPersona("provider.master", "Dana", "Reyes", "provider", "100001", M),
+    DemoPersona("provider.user", "Luis", "Ortega", "provider", "100001", I),
+    DemoPersona("clinical.director", "Grace", "Whitehorse", "provider", "100001", I),
+    DemoPersona("plan.reviewer", "Priya", "Natarajan", "health_plan", "HP001", I),
+    DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", S, ("agency.admin",)),
+    DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", I),
+]
+
+
+def seed_demo() -> list[tuple[DemoPersona, bool]]:
+    """Load the sample registry and create the demo accounts; safe to run again.
+
+    Returns each persona with whether it can sign in with DEMO_PASSWORD here.
+    """
+    if settings.PRODUCTION or not settings.DEMO_PASSWORD:
+        raise ImproperlyConfigured("Demo data is for development only and needs DEMO_PASSWORD.")
+    with SAMPLE_REGISTRY.open(newline="", encoding="utf-8") as stream:
+        import_registry(stream)
+    with transaction.atomic():
+        return [(p, _ensure_account(p)) for p in PERSONAS]
+
+
+def _ensure_account(persona: DemoPersona) -> bool:
+    organization = Organization.objects.get(kind=persona.kind, identifier=persona.identifier)
+    user = User.objects.filter(username__iexact=persona.username).first()
+    if user is None:
+        user = User(
+            username=persona.username, first_name=persona.first_name,
+            last_name=persona.last_name, email=persona.email, organization=organization,
+            account_type=persona.account_type, status=User.Status.ACTIVE,
+        )  # fmt: skip
+    local_password = persona.kind != "agency" or settings.ALLOW_AGENCY_LOCAL_PASSWORD
+    if not local_password:
+        user.set_unusable_password()
+    elif not user.check_password(settings.DEMO_PASSWORD):
+        user.set_password(settings.DEMO_PASSWORD)
+    user.save()
+    for role in persona.roles:
+        grant_role(user, role, by=None)
+    return local_password

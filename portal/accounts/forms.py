@@ -1,0 +1,27 @@
+"""Forms of the accounts app: validation only."""
+
+from django import forms
+
+
+class SignInForm(forms.Form):
+    # Points the error summary's link for a failed sign-in at the first field.
+    error_focus_id = "id_username"
+
+    username = forms.CharField(
+        max_length=150,
+        error_messages={
+            "required": "Enter your username",
+            "max_length": "Enter a username of 150 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
+                                      "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        max_length=128,
+        strip=False,
+        error_messages={
+            "required": "Enter your password",
+            "max_length": "Enter a password of 128 characters or fewer",
+        },
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

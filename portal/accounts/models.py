@@ -1,0 +1,140 @@
+"""People who sign in, and the site privileges (roles) granted to them."""
+
+from functools import cached_property
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from portal.registry.models import Organization
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(username__iexact=username)
+
+    def create_user(self, username: str, password: str | None = None, **fields: object) -> "User":
+        user = self.model(username=username, **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password", "organization"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, password: str | None = None, **fields: object):  # type: ignore[no-untyped-def]
+        fields.setdefault("status", User.Status.ACTIVE)
+        fields.setdefault("account_type", User.AccountType.STAFF)
+        return self.create_user(username, password, is_superuser=True, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account. One person, one account, in exactly one organization of the registry."""
+
+    class AccountType(models.TextChoices):
+        MASTER = "master", "Master"
+        INDIVIDUAL = "individual", "Individual"
+        STAFF = "staff", "Agency staff"
+
+    class Status(models.TextChoices):
+        AWAITING_ACTIVATION = "awaiting_activation", "Awaiting activation"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        ACTIVE = "active", "Active"
+        LOCKED = "locked", "Locked"
+        REMOVED = "removed", "Removed"
+        DELETED = "deleted", "Deleted"
+
+    # unique=True satisfies Django's auth checks; the Lower() constraint below is the real rule.
+    username = models.CharField(
+        max_length=150,
+        unique=True,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Letters, digits and @ . + - _ only.",
+    )
+    first_name = models.CharField("legal first name", max_length=100)
+    last_name = models.CharField("legal last name", max_length=100)
+    email = models.EmailField("e-mail address", max_length=254, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="accounts", null=True, blank=True
+    )
+    account_type = models.CharField(
+        max_length=12, choices=AccountType.choices, default=AccountType.INDIVIDUAL
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.AWAITING_APPROVAL
+    )
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name", "email"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="accounts_user_email_ci_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organization__isnull=False) | models.Q(is_superuser=True),
+                name="accounts_user_has_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Only active accounts may use the portal; other statuses meet a sign-in gate."""
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_staff(self) -> bool:
+        """Django admin's own flag; the back office checks the `agency.admin` role instead."""
+        return self.is_superuser
+
+    @property
+    def is_master(self) -> bool:
+        return self.account_type == self.AccountType.MASTER
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The roles granted to this account, loaded once per request."""
+        return frozenset(self.role_grants.values_list("role", flat=True))
+
+
+class RoleGrant(models.Model):
+    """One site privilege held by one account."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=50)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["role"]
+        constraints = [
+            models.UniqueConstraint("user", "role", name="accounts_rolegrant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.role}"

@@ -1,0 +1,15 @@
+"""Roles and menu links of the accounts app (SPEC §1.3)."""
+
+from portal.core.roles import NavLink, Role
+
+ROLES = [
+    Role(
+        "agency.admin",
+        "Back office: registry, accounts of all organizations, terms, letters, audit",
+        frozenset({"agency"}),
+    ),
+]
+
+NAV = [
+    NavLink("Back office", "back_office:index", role="agency.admin", order=90),
+]

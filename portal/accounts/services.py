@@ -1,0 +1,103 @@
+"""State changes of the accounts app: one atomic function per change, each with its audit event."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from portal.core import audit
+from portal.core.roles import all_roles
+
+from .models import RoleGrant, User
+
+GENERIC_FAILURE = (
+    "The username or password is not right. Check them and try again; "
+    "passwords are case-sensitive."
+)
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    account: User | None  # the account the username names, whether or not it may sign in
+    reason: str  # "ok", or why not: for the audit trail only, never shown
+
+    @property
+    def ok(self) -> bool:
+        return self.reason == "ok"
+
+
+def check_credentials(username: str, password: str) -> CredentialCheck:
+    """Say whether these credentials may open a session.
+
+    An unknown username still costs one password hash, so timing does not tell them apart.
+    """
+    user = User.objects.select_related("organization").filter(username__iexact=username).first()
+    if user is None or not user.has_usable_password():
+        User().set_password(password)
+        return CredentialCheck(user, "unknown_user" if user is None else "no_local_password")
+    if not user.check_password(password):
+        return CredentialCheck(user, "wrong_password")
+    if user.status != User.Status.ACTIVE:
+        return CredentialCheck(user, f"status_{user.status}")
+    is_agency = user.organization is not None and user.organization.kind == "agency"
+    if is_agency and not settings.ALLOW_AGENCY_LOCAL_PASSWORD:
+        return CredentialCheck(user, "agency_local_password_disabled")
+    return CredentialCheck(user, "ok")
+
+
+def sign_in(request: HttpRequest, username: str, password: str) -> SignInResult:
+    """Check the credentials; on success start a fresh session. Either way, audit the attempt."""
+    check = check_credentials(username, password)
+    user = check.account
+    with transaction.atomic():
+        if user is None or not check.ok:
+            audit.record(
+                "auth.login_failed",
+                organization=user.organization if user else None,
+                target=user,
+                request=request,
+                data={"reason": check.reason},
+            )
+            return SignInResult(None, GENERIC_FAILURE)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
+        audit.record("auth.login_succeeded", actor=user, target=user, request=request)
+    return SignInResult(user, None)
+
+
+def sign_out(request: HttpRequest) -> None:
+    """End the session everywhere it is held by this browser, and audit it."""
+    user = request.user
+    with transaction.atomic():
+        if user.is_authenticated:
+            audit.record("auth.logged_out", actor=user, target=user, request=request)
+        logout(request)
+
+
+def grant_role(user: User, role: str, *, by: User | None) -> RoleGrant:
+    """Give `user` a site privilege allowed for its organization's kind."""
+    declared = all_roles().get(role)
+    if declared is None or user.organization is None:
+        raise PermissionDenied
+    if user.organization.kind not in declared.kinds:
+        raise PermissionDenied
+    with transaction.atomic():
+        grant, created = RoleGrant.objects.get_or_create(
+            user=user, role=role, defaults={"granted_by": by}
+        )
+        if created:
+            audit.record(
+                "role.granted", actor=by, organization=user.organization, target=user,
+                data={"role": role},
+            )
+    return grant

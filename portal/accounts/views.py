@@ -1,0 +1,67 @@
+"""Sign-in, sign-out and the doors that lead to registration and recovery."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import SignInForm
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = SignInForm(request.POST or None)
+    if form.is_valid():
+        result = services.sign_in(request, **form.cleaned_data)
+        if result.user is not None:
+            return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
+        form.add_error(None, result.error)
+    context = {"form": form, "next": _safe_next(request)}
+    return render(request, "accounts/sign_in.html", context, status=400 if form.errors else 200)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """GET asks to confirm (links cannot sign anyone out); POST signs out."""
+    if request.method == "POST":
+        services.sign_out(request)
+        return redirect("accounts:signed_out")
+    if not request.user.is_authenticated:
+        return redirect("accounts:sign_in")
+    return render(request, "accounts/sign_out.html")
+
+
+@login_not_required
+def signed_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signed_out.html")
+
+
+@login_not_required
+def agency_sign_in(request: HttpRequest) -> HttpResponse:
+    """Single sign-on for agency staff; says so plainly while no identity provider is set up."""
+    return render(request, "accounts/agency_sign_in.html", status=503)
+
+
+@login_not_required
+def register(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/register.html")
+
+
+@login_not_required
+def forgot_password(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/forgot_password.html")

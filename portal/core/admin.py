@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from .admin_site import ReadOnlyModelAdmin, back_office
+from .models import AuditEvent, OutboundEmail
+
+
+@admin.register(AuditEvent, site=back_office)
+class AuditEventAdmin(ReadOnlyModelAdmin):
+    list_display = ["seq", "at", "action", "actor", "organization", "target_type", "target_id"]
+    list_filter = ["action"]
+    search_fields = ["action", "target_id"]
+    list_select_related = ["actor", "organization"]
+
+
+@admin.register(OutboundEmail, site=back_office)
+class OutboundEmailAdmin(ReadOnlyModelAdmin):
+    list_display = ["created_at", "template", "to", "status", "attempts", "last_error", "sent_at"]
+    list_filter = ["status", "template"]
+    exclude = ["text_body", "html_body"]

@@ -1,0 +1,56 @@
+"""The agency's back office: Django admin, open to holders of the `agency.admin` role only."""
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest
+
+from .roles import has_role
+
+
+class BackOfficeSite(admin.AdminSite):
+    site_header = "QM Portal back office"
+    site_title = "QM Portal back office"
+    index_title = "Back office"
+    # Staff reach the back office from the portal's own sign-in; the admin has no login page.
+    login_form = None
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return has_role(request.user, "agency.admin")
+
+    def login(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        # Signed-in people without the role get the same 404 as any outsider.
+        if request.user.is_authenticated:
+            raise Http404
+        return redirect_to_login(request.get_full_path())
+
+
+back_office = BackOfficeSite(name="back_office")
+
+
+class BackOfficeModelAdmin(admin.ModelAdmin):
+    """Agency admins may view and edit; nobody deletes from the back office."""
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return back_office.has_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return back_office.has_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return back_office.has_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return back_office.has_permission(request)
+
+
+class ReadOnlyModelAdmin(BackOfficeModelAdmin):
+    """For records only services may write (audit, outbox)."""
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

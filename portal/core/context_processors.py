@@ -1,0 +1,21 @@
+"""Values every page template needs: contact details, the menu, the run mode."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from .roles import nav_links_for
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated and user.is_active)
+    return {
+        "agency_name": settings.AGENCY_NAME,
+        "agency_address": settings.AGENCY_ADDRESS,
+        "support_phone": settings.SUPPORT_PHONE,
+        "support_email": settings.SUPPORT_EMAIL,
+        "debug_mailbox": settings.DEBUG,
+        "nav_links": nav_links_for(user, debug=settings.DEBUG) if signed_in else [],
+    }

@@ -1,0 +1,20 @@
+"""Cross-cutting HTTP behaviour."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+
+class NoStoreMiddleware:
+    """Portal pages may hold PHI or personal data: browsers and proxies must not keep a copy.
+
+    Static files never reach this point (WhiteNoise answers them first), so they stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response

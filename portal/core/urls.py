@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("help/", views.help_page, name="help"),
+    path("privacy/", views.notice, {"template": "privacy"}, name="privacy"),
+    path("accessibility/", views.notice, {"template": "accessibility"}, name="accessibility"),
+    path("hipaa/", views.notice, {"template": "hipaa"}, name="hipaa"),
+    path("healthz", views.healthz, name="healthz"),
+    path("dev/mailbox/", views.mailbox, name="mailbox"),
+]

@@ -1,0 +1,80 @@
+"""Pages every user shares: home, help, notices, health, error pages, the development mailbox."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .models import OutboundEmail
+from .roles import all_roles
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    declared = all_roles()
+    roles = [declared[name] for name in sorted(request.user.role_names) if name in declared]
+    return render(request, "core/home.html", {"roles": roles})
+
+
+@login_not_required
+@require_GET
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/help.html")
+
+
+@login_not_required
+@require_GET
+def notice(request: HttpRequest, template: str) -> HttpResponse:
+    """The privacy, accessibility and HIPAA notice pages (static text)."""
+    return render(request, f"core/{template}.html")
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers, 503 otherwise (for load balancers and monitors)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_not_required
+@require_GET
+def mailbox(request: HttpRequest) -> HttpResponse:
+    """Development only: the e-mails the portal sent, so flows can be followed without SMTP."""
+    if not settings.DEBUG:
+        raise Http404
+    emails = OutboundEmail.objects.all()[:50]
+    return render(request, "core/mailbox.html", {"emails": emails})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors or database here: the failure may be the database itself.
+    from django.template import loader
+
+    html = loader.get_template("500.html").render(
+        {"support_phone": settings.SUPPORT_PHONE, "support_email": settings.SUPPORT_EMAIL}
+    )
+    return HttpResponse(html, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid security token: explain, and offer the way back."""
+    return render(request, "403_csrf.html", status=403)
