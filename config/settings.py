@@ -101,11 +101,9 @@ FORM_RENDERER = "portal.core.forms.USWDSRenderer"
 DATABASES = {
     "default": env.dj_db_url(
         "DATABASE_URL",
-        default="" if PRODUCTION else f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
+        _required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
     )
 }
-if PRODUCTION and not env.str("DATABASE_URL", ""):
-    raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production.")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the task worker writes.
@@ -188,6 +186,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "assets" / "build"]
+# Development serves assets straight from assets/build; production from collectstatic's output.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -201,7 +201,9 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_RETRY_LIMIT = env.int("EMAIL_RETRY_LIMIT", 8)
 # EMAIL_URL: smtp://user:password@host:587/?tls=True, or console:// in development.
-_email = env.dj_email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "console://")
+_email = env.dj_email_url(
+    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "console://"
+)
 if PRODUCTION and not env.str("EMAIL_URL", ""):
     raise ImproperlyConfigured("EMAIL_URL must be set when DJANGO_ENV=production.")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

@@ -31,15 +31,19 @@ class DemoPersona:
         return f"{self.username}@demo.qmportal.invalid"
 
 
-M, I, S = User.AccountType.MASTER, User.AccountType.INDIVIDUAL, User.AccountType.STAFF
+MASTER, INDIVIDUAL, STAFF = (
+    User.AccountType.MASTER,
+    User.AccountType.INDIVIDUAL,
+    User.AccountType.STAFF,
+)
 # Roles of applications that have not landed yet are added here as their issues land.
 PERSONAS = [
-    DemoPersona("provider.master", "Dana", "Reyes", "provider", "100001", M),
-    DemoPersona("provider.user", "Luis", "Ortega", "provider", "100001", I),
-    DemoPersona("clinical.director", "Grace", "Whitehorse", "provider", "100001", I),
-    DemoPersona("plan.reviewer", "Priya", "Natarajan", "health_plan", "HP001", I),
-    DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", S, ("agency.admin",)),
-    DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", I),
+    DemoPersona("provider.master", "Dana", "Reyes", "provider", "100001", MASTER),
+    DemoPersona("provider.user", "Luis", "Ortega", "provider", "100001", INDIVIDUAL),
+    DemoPersona("clinical.director", "Grace", "Whitehorse", "provider", "100001", INDIVIDUAL),
+    DemoPersona("plan.reviewer", "Priya", "Natarajan", "health_plan", "HP001", INDIVIDUAL),
+    DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", STAFF, ("agency.admin",)),
+    DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL),
 ]
 
 

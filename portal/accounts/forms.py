@@ -13,8 +13,9 @@ class SignInForm(forms.Form):
             "required": "Enter your username",
             "max_length": "Enter a username of 150 characters or fewer",
         },
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
-                                      "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
     password = forms.CharField(
         max_length=128,

@@ -137,4 +137,4 @@ class RoleGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.role}"
+        return f"{self.user}: {self.role}"

@@ -15,8 +15,7 @@ from portal.core.roles import all_roles
 from .models import RoleGrant, User
 
 GENERIC_FAILURE = (
-    "The username or password is not right. Check them and try again; "
-    "passwords are case-sensitive."
+    "The username or password is not right. Check them and try again; passwords are case-sensitive."
 )
 
 
@@ -97,7 +96,10 @@ def grant_role(user: User, role: str, *, by: User | None) -> RoleGrant:
         )
         if created:
             audit.record(
-                "role.granted", actor=by, organization=user.organization, target=user,
+                "role.granted",
+                actor=by,
+                organization=user.organization,
+                target=user,
                 data={"role": role},
             )
     return grant

@@ -54,7 +54,7 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def agency_sign_in(request: HttpRequest) -> HttpResponse:
     """Single sign-on for agency staff; says so plainly while no identity provider is set up."""
-    return render(request, "accounts/agency_sign_in.html", status=503)
+    return render(request, "accounts/agency_sign_in.html")
 
 
 @login_not_required

@@ -1,8 +1,14 @@
 """The agency's back office: Django admin, open to holders of the `agency.admin` role only."""
 
+from functools import update_wrapper
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest
+from django.urls import URLPattern, URLResolver
+from django.utils.decorators import method_decorator
 
 from .roles import has_role
 
@@ -17,11 +23,33 @@ class BackOfficeSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return has_role(request.user, "agency.admin")
 
+    def admin_view(self, view, cacheable=False):  # type: ignore[no-untyped-def]
+        """Signed-in people without the role get the same 404 as any outsider."""
+        inner = super().admin_view(view, cacheable)
+
+        def guarded(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+            # Anonymous people never get here: LoginRequiredMiddleware sends them to sign in.
+            if not self.has_permission(request):
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(guarded, inner)
+
+    @method_decorator(login_not_required)
     def login(self, request, extra_context=None):  # type: ignore[no-untyped-def]
         # Signed-in people without the role get the same 404 as any outsider.
         if request.user.is_authenticated:
             raise Http404
         return redirect_to_login(request.get_full_path())
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        urls = super().get_urls()
+        # Django points its admin views' sign-in at the admin's own login page; ours is the
+        # portal's, so LoginRequiredMiddleware sends anonymous people there directly.
+        for url in urls:
+            if isinstance(url, URLPattern) and hasattr(url.callback, "login_url"):
+                url.callback.login_url = settings.LOGIN_URL
+        return urls
 
 
 back_office = BackOfficeSite(name="back_office")

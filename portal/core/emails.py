@@ -67,7 +67,11 @@ def deliver(email_id: int) -> str:
                 )
             email.save(update_fields=["attempts", "last_error", "status"])
             return email.status
-        email.status, email.sent_at, email.last_error = OutboundEmail.Status.SENT, timezone.now(), ""
+        email.status, email.sent_at, email.last_error = (
+            OutboundEmail.Status.SENT,
+            timezone.now(),
+            "",
+        )
         email.save(update_fields=["attempts", "last_error", "status", "sent_at"])
         return email.status
 

@@ -5,18 +5,17 @@ import re
 _NPI = re.compile(r"\d{10}")
 
 
-def is_valid_npi(value: str) -> bool:
-    """True for ten digits whose last digit is the Luhn check digit of 80840 + the first nine."""
-    if not _NPI.fullmatch(value):
-        return False
-    digits = [int(c) for c in "80840" + value[:9]]
+def check_digit(first_nine: str) -> int:
+    """The Luhn check digit of 80840 followed by the NPI's first nine digits."""
     total = 0
-    # Double every second digit counting from the right of the payload (the check digit's place
-    # is the rightmost, so the payload's last digit is doubled).
-    for position, digit in enumerate(reversed(digits)):
-        if position % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return (10 - total % 10) % 10 == int(value[9])
+    # From the right of the payload, every other digit is doubled, starting with the last one
+    # (the check digit will sit to its right).
+    for position, char in enumerate(reversed("80840" + first_nine)):
+        digit = int(char) * 2 if position % 2 == 0 else int(char)
+        total += digit - 9 if digit > 9 else digit
+    return (10 - total % 10) % 10
+
+
+def is_valid_npi(value: str) -> bool:
+    """True for exactly ten digits whose last digit is the check digit of the first nine."""
+    return bool(_NPI.fullmatch(value)) and check_digit(value[:9]) == int(value[9])

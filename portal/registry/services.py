@@ -151,7 +151,9 @@ def _upsert(row: _OrgRow, counts: ImportCounts) -> Organization:
     return org
 
 
-def _sync_addresses(org: Organization, addresses: list[dict[str, str]], counts: ImportCounts) -> None:
+def _sync_addresses(
+    org: Organization, addresses: list[dict[str, str]], counts: ImportCounts
+) -> None:
     kept = []
     for a in addresses:
         address, created = MailingAddress.objects.get_or_create(

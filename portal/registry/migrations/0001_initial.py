@@ -7,60 +7,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('provider', 'Provider'), ('health_plan', 'Health plan'), ('trbha', 'Tribal Regional Behavioral Health Authority'), ('ioc', 'Independent Oversight Committee'), ('external_agency', 'External agency'), ('agency', 'AHCCCS')], max_length=20)),
-                ('identifier', models.CharField(help_text='AHCCCS Provider ID, health plan ID, committee code or agency code.', max_length=20)),
-                ('npi', models.CharField(blank=True, max_length=10, verbose_name='NPI')),
-                ('npi_deactivated', models.BooleanField(default=False, verbose_name='NPI deactivated')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('inactive', 'Inactive')], default='active', max_length=10)),
-                ('region', models.CharField(blank=True, choices=[('north', 'North'), ('central', 'Central'), ('south', 'South')], max_length=10)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('contracted_plans', models.ManyToManyField(blank=True, limit_choices_to={'kind__in': ['health_plan', 'trbha']}, related_name='contracted_providers', to='registry.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("provider", "Provider"),
+                            ("health_plan", "Health plan"),
+                            ("trbha", "Tribal Regional Behavioral Health Authority"),
+                            ("ioc", "Independent Oversight Committee"),
+                            ("external_agency", "External agency"),
+                            ("agency", "AHCCCS"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(
+                        help_text="AHCCCS Provider ID, health plan ID, committee code or agency code.",
+                        max_length=20,
+                    ),
+                ),
+                ("npi", models.CharField(blank=True, max_length=10, verbose_name="NPI")),
+                (
+                    "npi_deactivated",
+                    models.BooleanField(default=False, verbose_name="NPI deactivated"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("inactive", "Inactive")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True,
+                        choices=[("north", "North"), ("central", "Central"), ("south", "South")],
+                        max_length=10,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "contracted_plans",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"kind__in": ["health_plan", "trbha"]},
+                        related_name="contracted_providers",
+                        to="registry.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='MailingAddress',
+            name="MailingAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(blank=True, max_length=100)),
-                ('line1', models.CharField(max_length=200, verbose_name='Street address')),
-                ('line2', models.CharField(blank=True, max_length=200, verbose_name='Street address line 2')),
-                ('city', models.CharField(max_length=100)),
-                ('state', models.CharField(default='AZ', max_length=2)),
-                ('zip_code', models.CharField(max_length=10, verbose_name='ZIP code')),
-                ('is_active', models.BooleanField(default=True, help_text='Inactive addresses stay for history but cannot be chosen.')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='registry.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=100)),
+                ("line1", models.CharField(max_length=200, verbose_name="Street address")),
+                (
+                    "line2",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="Street address line 2"
+                    ),
+                ),
+                ("city", models.CharField(max_length=100)),
+                ("state", models.CharField(default="AZ", max_length=2)),
+                ("zip_code", models.CharField(max_length=10, verbose_name="ZIP code")),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive addresses stay for history but cannot be chosen.",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="registry.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'mailing addresses',
-                'ordering': ['organization', 'line1'],
+                "verbose_name_plural": "mailing addresses",
+                "ordering": ["organization", "line1"],
             },
         ),
         migrations.AddConstraint(
-            model_name='organization',
-            constraint=models.UniqueConstraint(models.F('kind'), django.db.models.functions.text.Lower('identifier'), name='registry_org_unique_identifier_per_kind'),
+            model_name="organization",
+            constraint=models.UniqueConstraint(
+                models.F("kind"),
+                django.db.models.functions.text.Lower("identifier"),
+                name="registry_org_unique_identifier_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organization',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'provider'), ('npi', ''), _connector='OR'), name='registry_org_npi_only_for_providers'),
+            model_name="organization",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "provider"), ("npi", ""), _connector="OR"),
+                name="registry_org_npi_only_for_providers",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mailingaddress',
-            constraint=models.UniqueConstraint(models.F('organization'), django.db.models.functions.text.Lower('line1'), django.db.models.functions.text.Lower('line2'), django.db.models.functions.text.Lower('city'), models.F('zip_code'), name='registry_address_unique_per_org'),
+            model_name="mailingaddress",
+            constraint=models.UniqueConstraint(
+                models.F("organization"),
+                django.db.models.functions.text.Lower("line1"),
+                django.db.models.functions.text.Lower("line2"),
+                django.db.models.functions.text.Lower("city"),
+                models.F("zip_code"),
+                name="registry_address_unique_per_org",
+            ),
         ),
     ]

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--expect-head", metavar="HASH", help="a head printed by an earlier run")
+        parser.add_argument(
+            "--expect-head", metavar="HASH", help="a head printed by an earlier run"
+        )
 
     def handle(self, *args: object, expect_head: str | None = None, **options: object) -> None:
         count, head, problems = verify_chain()

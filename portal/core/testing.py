@@ -1,0 +1,51 @@
+"""Test personas (DESIGN §10): one account per kind of person the portal serves.
+
+Every view test checks at least that the outsider gets 404 and anonymous goes to sign-in.
+"""
+
+from dataclasses import dataclass
+
+from portal.accounts.models import User
+from portal.accounts.services import grant_role
+from portal.accounts.tests.factories import PASSWORD, UserFactory
+from portal.registry.models import Organization
+from portal.registry.tests.factories import HealthPlanFactory, OrganizationFactory
+
+__all__ = ["PASSWORD", "Personas", "make_personas"]
+
+
+@dataclass(frozen=True)
+class Personas:
+    provider_master: User
+    provider_user: User
+    clinical_director: User
+    plan_reviewer: User
+    agency_admin: User
+    ioc_member: User
+    outsider: User  # master of another provider, with no tie to the first one
+
+    @property
+    def provider(self) -> Organization:
+        return self.provider_master.organization  # type: ignore[return-value]
+
+
+def make_personas() -> Personas:
+    plan = HealthPlanFactory(name="Persona Health Plan")
+    provider = OrganizationFactory(name="Persona Provider")
+    provider.contracted_plans.add(plan)
+    agency = OrganizationFactory(kind="agency", name="AHCCCS", identifier="AGENCY", npi="")
+    ioc = OrganizationFactory(kind="ioc", name="Persona IOC", identifier="IOC-P", npi="")
+    master, staff = User.AccountType.MASTER, User.AccountType.STAFF
+    admin = UserFactory(username="agency.admin", organization=agency, account_type=staff)
+    grant_role(admin, "agency.admin", by=None)
+    return Personas(
+        provider_master=UserFactory(username="provider.master", organization=provider,
+                                    account_type=master),
+        provider_user=UserFactory(username="provider.user", organization=provider),
+        clinical_director=UserFactory(username="clinical.director", organization=provider),
+        plan_reviewer=UserFactory(username="plan.reviewer", organization=plan),
+        agency_admin=admin,
+        ioc_member=UserFactory(username="ioc.member", organization=ioc),
+        outsider=UserFactory(username="outsider", organization=OrganizationFactory(),
+                             account_type=master),
+    )  # fmt: skip

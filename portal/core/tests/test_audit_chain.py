@@ -1,0 +1,105 @@
+"""The audit chain: append-only in the application, and any tampering in the database is found."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from portal.core import audit
+from portal.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chain() -> list[AuditEvent]:
+    return [audit.record("test.happened", data={"n": n, "reason": "why"}) for n in range(5)]
+
+
+def run_verify(*args: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("verify_audit_chain", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def sql(statement: str, params: list[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_an_untouched_chain_verifies_and_prints_its_head(chain: list[AuditEvent]) -> None:
+    output = run_verify()
+    assert "5 events" in output and chain[-1].hash in output
+    assert [e.seq for e in chain] == [1, 2, 3, 4, 5]
+    assert chain[1].prev_hash == chain[0].hash
+
+
+def test_changing_a_row_is_detected(chain: list[AuditEvent]) -> None:
+    sql("UPDATE core_auditevent SET action = %s WHERE seq = %s", ["test.forged", 3])
+    with pytest.raises(CommandError, match="broken"):
+        run_verify()
+
+
+def test_changing_data_is_detected(chain: list[AuditEvent]) -> None:
+    sql("UPDATE core_auditevent SET data = %s WHERE seq = %s", ['{"n": 2, "reason": "x"}', 3])
+    with pytest.raises(CommandError):
+        run_verify()
+
+
+def test_deleting_a_middle_row_is_detected(chain: list[AuditEvent]) -> None:
+    sql("DELETE FROM core_auditevent WHERE seq = %s", [2])
+    with pytest.raises(CommandError):
+        run_verify()
+
+
+def test_deleting_the_newest_rows_is_detected_against_a_kept_head(chain: list[AuditEvent]) -> None:
+    head = chain[-1].hash
+    sql("DELETE FROM core_auditevent WHERE seq >= %s", [4])
+    run_verify()  # the shorter chain is consistent in itself...
+    with pytest.raises(CommandError):
+        run_verify("--expect-head", head)  # ...but the head kept outside is gone
+
+
+def test_inserting_a_forged_row_is_detected(chain: list[AuditEvent]) -> None:
+    # A forger without the HMAC key copies a real row's seal onto new content.
+    sql(
+        "INSERT INTO core_auditevent (seq, at, action, target_type, target_id, ip, data,"
+        " prev_hash, hash) SELECT 6, at, 'test.inserted', '', '', '', data, hash, hash"
+        " FROM core_auditevent WHERE seq = 5",
+        [],
+    )
+    with pytest.raises(CommandError):
+        run_verify()
+
+
+def test_resealing_without_the_key_is_detected(chain: list[AuditEvent], settings) -> None:  # type: ignore[no-untyped-def]
+    settings.AUDIT_HMAC_KEY = "a key the forger guessed"
+    with pytest.raises(CommandError):
+        run_verify()
+
+
+def test_the_application_cannot_change_or_delete_events(chain: list[AuditEvent]) -> None:
+    event = chain[0]
+    event.action = "changed"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="changed")
+    with pytest.raises(TypeError):
+        AuditEvent.objects.all().delete()
+    run_verify()
+
+
+def test_rolled_back_changes_leave_no_audit_event() -> None:
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record("test.rolled_back")
+        raise RuntimeError
+    assert not AuditEvent.objects.exists()
+    audit.record("test.after")
+    assert AuditEvent.objects.get().seq == 1
+    run_verify()

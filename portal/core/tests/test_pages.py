@@ -1,0 +1,77 @@
+"""Shared pages: home, help and notices, error pages, headers, the development mailbox."""
+
+import pytest
+from django.test import Client
+
+from portal.core.testing import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/help/", "/privacy/", "/accessibility/", "/hipaa/"])
+def test_public_pages_open_without_signing_in_and_show_support(
+    client: Client, settings, url
+) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(url)
+    assert response.status_code == 200
+    assert settings.SUPPORT_EMAIL in response.content.decode()
+
+
+def test_home_shows_the_person_their_organization_and_roles(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.agency_admin)
+    page = client.get("/").content.decode()
+    assert personas.agency_admin.get_full_name() in page
+    assert "Back office: registry" in page  # the role's label
+    assert 'href="/back-office/"' in page  # the menu is built from roles
+
+
+def test_menu_leaves_out_what_the_user_cannot_use(client: Client, personas: Personas) -> None:
+    client.force_login(personas.provider_user)
+    page = client.get("/").content.decode()
+    assert 'href="/back-office/"' not in page and "no site privileges yet" in page
+
+
+def test_unknown_page_gets_the_portal_404(client: Client, personas: Personas) -> None:
+    client.force_login(personas.provider_user)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "Skip to main content" in response.content.decode()  # same look as every page
+
+
+def test_server_error_page_renders_without_a_database(rf, settings) -> None:  # type: ignore[no-untyped-def]
+    from portal.core.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert settings.SUPPORT_PHONE in response.content.decode()
+
+
+def test_every_response_carries_the_security_headers(client: Client) -> None:
+    response = client.get("/sign-in/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_mailbox_exists_only_in_debug(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = False
+    assert client.get("/dev/mailbox/").status_code == 404
+    settings.DEBUG = True
+    assert "No e-mail has been sent yet" in client.get("/dev/mailbox/").content.decode()
+
+
+def test_back_office_is_for_agency_admins_only(client: Client, personas: Personas) -> None:
+    client.force_login(personas.provider_master)
+    assert client.get("/back-office/").status_code == 404
+    assert client.get("/back-office/registry/organization/").status_code == 404
+    client.force_login(personas.agency_admin)
+    assert client.get("/back-office/").status_code == 200
+    assert client.get("/back-office/registry/organization/").status_code == 200
+    assert client.get("/back-office/core/auditevent/").status_code == 200

@@ -1,0 +1,55 @@
+"""Production mode refuses to start without its secrets and passes Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "c7b0e9f3a1d84b2f9e6a5c3d1b0f8e7a6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a",
+    "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
+    "ALLOWED_HOSTS": "qmportal.example.gov",
+    "EMAIL_URL": "smtp://mail.example.gov:587/?tls=True",
+    "AUDIT_HMAC_KEY": "k" * 64,
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DEBUG"}
+    return subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_check_deploy_is_clean_in_production_mode() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_URL", "AUDIT_HMAC_KEY"]
+)
+def test_production_refuses_to_start_without(missing: str) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert f"{missing} must be set when DJANGO_ENV=production" in result.stderr
+
+
+@pytest.mark.parametrize("unsafe", ["DEBUG", "ALLOW_AGENCY_LOCAL_PASSWORD"])
+def test_production_refuses_unsafe_switches(unsafe: str) -> None:
+    result = manage("check", **PRODUCTION, **{unsafe: "true"})
+    assert result.returncode != 0
+    assert f"{unsafe} cannot be on" in result.stderr
+
+
+def test_production_has_no_demo_password_by_default() -> None:
+    code = "from django.conf import settings; print(repr(settings.DEMO_PASSWORD))"
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.stdout.strip() == "''", result.stderr

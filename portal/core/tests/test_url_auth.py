@@ -1,0 +1,82 @@
+"""Walk the whole URLconf: every page needs sign-in unless it is on the explicit public list."""
+
+import re
+import uuid
+from urllib.parse import quote
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+# Pages anyone may open. Adding a public page means adding it here, on purpose.
+PUBLIC = {
+    "accounts:sign_in",
+    "accounts:agency_sign_in",
+    "accounts:sign_out",
+    "accounts:signed_out",
+    "accounts:register",
+    "accounts:forgot_password",
+    "core:help",
+    "core:privacy",
+    "core:accessibility",
+    "core:hipaa",
+    "core:healthz",
+    "core:mailbox",
+    "back_office:login",  # the back office has no sign-in of its own: it sends people to ours
+}
+
+_SAMPLES = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
+_GROUP = re.compile(r"\(\?P<(\w+)>([^)]*)\)")
+
+
+def _concrete(pattern: object) -> str:
+    """A path matching one pattern segment, with sample values for its parameters."""
+    if isinstance(pattern, RoutePattern):
+        return re.sub(r"<(?:(\w+):)?\w+>", lambda m: _SAMPLES[m.group(1) or "str"], str(pattern))
+    assert isinstance(pattern, RegexPattern)
+
+    def sample(match: re.Match[str]) -> str:
+        body = match.group(2)
+        first = body.split("|")[0]
+        return first if re.fullmatch(r"[\w-]+", first) else "1"
+
+    text = _GROUP.sub(sample, str(pattern))
+    return text.lstrip("^").rstrip("$").replace("\\", "")
+
+
+def walk(
+    patterns: list[object], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + _concrete(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield (
+                f"{namespace}{entry.name or entry.lookup_str}",
+                "/" + prefix + _concrete(entry.pattern),
+            )
+
+
+ALL_URLS = sorted(set(walk(get_resolver().url_patterns)))
+
+
+def test_walk_finds_the_portal_and_back_office() -> None:
+    names = {name for name, _ in ALL_URLS}
+    assert {"core:home", "accounts:sign_in", "back_office:index"} <= names
+    assert len(ALL_URLS) > 30
+
+
+@pytest.mark.parametrize(("name", "url"), ALL_URLS)
+def test_every_url_sends_anonymous_users_to_sign_in_unless_public(client, db, name, url) -> None:
+    match = resolve(url)  # the sample URL reaches a real pattern
+    response = client.get(url)
+    assert response.status_code < 500
+    if name in PUBLIC:
+        assert not getattr(match.func, "login_required", True), f"{name} is not marked public"
+    else:
+        assert response.status_code == 302, name
+        assert response["Location"] == f"{resolve_url(settings.LOGIN_URL)}?next={quote(url)}"
