@@ -9,7 +9,7 @@ class RoleGrantInline(admin.TabularInline):
     model = RoleGrant
     fk_name = "user"
     extra = 0
-    fields = ["role", "granted_by", "granted_at"]
+    fields = ("role", "granted_by", "granted_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

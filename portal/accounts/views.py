@@ -29,7 +29,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         result = services.sign_in(request, **form.cleaned_data)
         if result.user is not None:
             return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
-        form.add_error(None, result.error)
+        form.add_error(None, result.error or services.GENERIC_FAILURE)
     context = {"form": form, "next": _safe_next(request)}
     return render(request, "accounts/sign_in.html", context, status=400 if form.errors else 200)
 

@@ -4,8 +4,8 @@ from functools import update_wrapper
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
 from django.urls import URLPattern, URLResolver
 from django.utils.decorators import method_decorator

@@ -23,7 +23,7 @@ class USWDSBoundField(forms.BoundField):
         name = type(widget or self.field.widget).__name__
         base = _WIDGET_CLASSES.get(name, "usa-input")
         error = f"{base}--error" if self.errors and base in {"usa-input", "usa-select"} else ""
-        attrs["class"] = " ".join(filter(None, [attrs.get("class"), base, error]))
+        attrs["class"] = " ".join(filter(None, [str(attrs.get("class") or ""), base, error]))
         return attrs
 
 

@@ -4,6 +4,7 @@ Every view test checks at least that the outsider gets 404 and anonymous goes to
 """
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from portal.accounts.models import User
 from portal.accounts.services import grant_role
@@ -29,23 +30,31 @@ class Personas:
         return self.provider_master.organization  # type: ignore[return-value]
 
 
+def _user(**fields: Any) -> User:
+    return cast(User, UserFactory(**fields))
+
+
+def _org(**fields: Any) -> Organization:
+    return cast(Organization, OrganizationFactory(**fields))
+
+
 def make_personas() -> Personas:
-    plan = HealthPlanFactory(name="Persona Health Plan")
-    provider = OrganizationFactory(name="Persona Provider")
+    plan = cast(Organization, HealthPlanFactory(name="Persona Health Plan"))
+    provider = _org(name="Persona Provider")
     provider.contracted_plans.add(plan)
-    agency = OrganizationFactory(kind="agency", name="AHCCCS", identifier="AGENCY", npi="")
-    ioc = OrganizationFactory(kind="ioc", name="Persona IOC", identifier="IOC-P", npi="")
+    agency = _org(kind="agency", name="AHCCCS", identifier="AGENCY", npi="")
+    ioc = _org(kind="ioc", name="Persona IOC", identifier="IOC-P", npi="")
     master, staff = User.AccountType.MASTER, User.AccountType.STAFF
-    admin = UserFactory(username="agency.admin", organization=agency, account_type=staff)
+    admin = _user(username="agency.admin", organization=agency, account_type=staff)
     grant_role(admin, "agency.admin", by=None)
     return Personas(
-        provider_master=UserFactory(username="provider.master", organization=provider,
+        provider_master=_user(username="provider.master", organization=provider,
                                     account_type=master),
-        provider_user=UserFactory(username="provider.user", organization=provider),
-        clinical_director=UserFactory(username="clinical.director", organization=provider),
-        plan_reviewer=UserFactory(username="plan.reviewer", organization=plan),
+        provider_user=_user(username="provider.user", organization=provider),
+        clinical_director=_user(username="clinical.director", organization=provider),
+        plan_reviewer=_user(username="plan.reviewer", organization=plan),
         agency_admin=admin,
-        ioc_member=UserFactory(username="ioc.member", organization=ioc),
-        outsider=UserFactory(username="outsider", organization=OrganizationFactory(),
+        ioc_member=_user(username="ioc.member", organization=ioc),
+        outsider=_user(username="outsider", organization=_org(),
                              account_type=master),
     )  # fmt: skip

@@ -1,5 +1,7 @@
 """Pages every user shares: home, help, notices, health, error pages, the development mailbox."""
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
@@ -7,14 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from portal.accounts.models import User
+
 from .models import OutboundEmail
 from .roles import all_roles
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    declared = all_roles()
-    roles = [declared[name] for name in sorted(request.user.role_names) if name in declared]
+    declared, user = all_roles(), cast(User, request.user)
+    roles = [declared[name] for name in sorted(user.role_names) if name in declared]
     return render(request, "core/home.html", {"roles": roles})
 
 

@@ -2,8 +2,8 @@
 
 import re
 import uuid
-from urllib.parse import quote
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
