@@ -134,7 +134,6 @@ ALLOW_AGENCY_LOCAL_PASSWORD = env.bool("ALLOW_AGENCY_LOCAL_PASSWORD", not PRODUC
 if PRODUCTION and ALLOW_AGENCY_LOCAL_PASSWORD:
     raise ImproperlyConfigured("ALLOW_AGENCY_LOCAL_PASSWORD cannot be on in production.")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", "" if PRODUCTION else "Portal-demo-password-2026")
-OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", "")
 
 # --- Registry ----------------------------------------------------------------------------------
 PROVIDER_ID_LENGTH = env.int("PROVIDER_ID_LENGTH", 6)

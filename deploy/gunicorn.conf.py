@@ -9,7 +9,7 @@ import os
 
 # nginx connects over a unix socket in /run/qmportal, which systemd creates (RuntimeDirectory=).
 bind = "unix:/run/qmportal/gunicorn.sock"
-# The socket comes out 0660: nginx (www-data, a member of group qmportal) connects, others cannot.
+# The socket comes out 0770: nginx (www-data, a member of group qmportal) connects, others cannot.
 umask = 0o007
 
 # Sync workers: requests are short CPU work plus queries, and nginx buffers slow clients and

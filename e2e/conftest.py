@@ -1,4 +1,4 @@
-"""Browser tests: Playwright drives Debian's chromium against a live server; axe checks each page."""
+"""Browser tests: Playwright drives Debian's chromium on a live server; axe checks every page."""
 
 import os
 import shutil
@@ -39,7 +39,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 def assert_accessible(page: Page, title: str) -> None:
     """The page is the one we meant (its title) and axe finds no WCAG 2.2 AA violation."""
-    assert page.title() == f"{title} – QM Portal", page.title()
+    assert page.title() == f"{title} \N{EN DASH} QM Portal", page.title()
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS

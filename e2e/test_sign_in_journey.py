@@ -38,7 +38,9 @@ def test_sign_in_home_sign_out(page: Page, demo: str) -> None:
     assert_accessible(page, "Sign in")
 
 
-def test_failed_sign_in_shows_the_error_summary_and_keeps_the_username(page: Page, demo: str) -> None:
+def test_failed_sign_in_shows_the_error_summary_and_keeps_the_username(
+    page: Page, demo: str
+) -> None:
     page.goto(f"{demo}/sign-in/")
     sign_in(page, "provider.master", "not the password")
     summary = page.locator("[data-error-summary]")
@@ -80,7 +82,9 @@ def test_public_pages_are_accessible(page: Page, live_server, path: str, title: 
     assert_accessible(page, title)
 
 
-def test_signed_in_pages_and_the_404_page_are_accessible_on_a_phone(browser: Browser, demo: str) -> None:
+def test_signed_in_pages_and_the_404_page_are_accessible_on_a_phone(
+    browser: Browser, demo: str
+) -> None:
     context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{demo}/sign-in/")

@@ -53,3 +53,13 @@ def test_production_has_no_demo_password_by_default() -> None:
     code = "from django.conf import settings; print(repr(settings.DEMO_PASSWORD))"
     result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
     assert result.stdout.strip() == "''", result.stderr
+
+
+def test_every_variable_the_settings_read_is_documented_in_env_example() -> None:
+    import re
+
+    source = (ROOT / "config" / "settings.py").read_text()
+    read = set(re.findall(r'(?:env\.\w+|_required_in_production)\(\s*"([A-Z_]+)"', source))
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert len(read) > 15
+    assert read - documented == set()

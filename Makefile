@@ -1,0 +1,79 @@
+# QM Portal: two commands on a fresh machine.
+#   make run   set everything up and serve the portal with demo data (SQLite by default)
+#   make test  set up what the tests need and run the whole suite (DATABASE_URL picks PostgreSQL)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+ASSETS := assets/build
+USWDS := node_modules/@uswds/uswds/dist
+
+.PHONY: run test setup setup-dev assets lint typecheck unit browser sqlite-unit chromium migrate clean
+
+# --- setting up -----------------------------------------------------------------------------
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS)/css/styles.css: node_modules/.installed $(wildcard assets/sass/*.scss)
+	npm run --silent build
+
+assets: $(ASSETS)/css/styles.css $(wildcard assets/js/*.js)
+	mkdir -p $(ASSETS)/js
+	cp $(USWDS)/js/uswds.min.js $(USWDS)/js/uswds-init.min.js assets/js/*.js $(ASSETS)/js/
+	cp -r $(USWDS)/fonts $(USWDS)/img $(ASSETS)/
+
+setup: $(VENV)/.runtime assets
+setup-dev: $(VENV)/.dev assets
+
+migrate: setup
+	mkdir -p var
+	$(PY) manage.py migrate --no-input --verbosity 0
+
+# --- make run -------------------------------------------------------------------------------
+run: migrate
+	$(PY) manage.py seed_demo
+	@echo "QM Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the server and the task worker)"
+	@trap 'kill 0' EXIT; \
+	$(PY) manage.py db_worker --interval 1 --no-reload & \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# --- make test ------------------------------------------------------------------------------
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
+
+typecheck: setup-dev
+	$(VENV)/bin/mypy .
+
+unit: setup-dev
+	$(VENV)/bin/pytest portal -n 2 -q
+
+browser: setup-dev chromium
+	$(VENV)/bin/pytest e2e -q
+
+test: lint typecheck unit browser
+
+clean:
+	rm -rf $(VENV) node_modules $(ASSETS) static
