@@ -33,7 +33,7 @@ $(ASSETS)/css/styles.css: node_modules/.installed $(wildcard assets/sass/*.scss)
 
 assets: $(ASSETS)/css/styles.css $(wildcard assets/js/*.js)
 	mkdir -p $(ASSETS)/js
-	cp $(USWDS)/js/uswds.min.js $(USWDS)/js/uswds-init.min.js assets/js/*.js $(ASSETS)/js/
+	cp $(USWDS)/js/uswds.min.js* $(USWDS)/js/uswds-init.min.js* assets/js/*.js $(ASSETS)/js/
 	cp -r $(USWDS)/fonts $(USWDS)/img $(ASSETS)/
 
 setup: $(VENV)/.runtime assets

@@ -41,6 +41,10 @@ ALLOWED_HOSTS = env.list(
 )
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
+# Behind nginx on a unix socket, REMOTE_ADDR is empty: name the META key of the header the proxy
+# overwrites with the client address (HTTP_X_REAL_IP with deploy/nginx). Never trust a header
+# the proxy does not overwrite: clients could forge it.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", "")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"
 

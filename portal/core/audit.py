@@ -45,8 +45,11 @@ def seal(prev_hash: str, event: AuditEvent) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str:
-    """The client address as the web server saw it (behind nginx, gunicorn sets REMOTE_ADDR)."""
-    return (request.META.get("REMOTE_ADDR") or "")[:45] if request is not None else ""
+    """The client's address: from the proxy's header when one is configured, else the socket's."""
+    if request is None:
+        return ""
+    key = settings.CLIENT_IP_HEADER or "REMOTE_ADDR"
+    return (request.META.get(key) or "").strip()[:45]
 
 
 def record(

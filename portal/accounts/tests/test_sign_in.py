@@ -128,3 +128,11 @@ def test_sign_out_needs_a_post_ends_the_session_and_audits(client: Client) -> No
     assert SESSION_KEY not in client.session
     assert AuditEvent.objects.filter(action="auth.logged_out", actor=user).count() == 1
     assert client.get("/")["Location"].startswith("/sign-in/")
+
+
+def test_behind_the_proxy_the_audit_trail_takes_the_address_the_proxy_gives(client, settings):  # type: ignore[no-untyped-def]
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    user = UserFactory()
+    client.post(URL, {"username": user.username, "password": PASSWORD},
+                HTTP_X_REAL_IP="203.0.113.7", REMOTE_ADDR="")  # fmt: skip
+    assert AuditEvent.objects.get(action="auth.login_succeeded").ip == "203.0.113.7"
