@@ -31,10 +31,11 @@ node_modules/.installed: package.json package-lock.json
 $(ASSETS)/css/styles.css: node_modules/.installed $(wildcard assets/sass/*.scss)
 	npm run --silent build
 
-assets: $(ASSETS)/css/styles.css $(wildcard assets/js/*.js)
+assets: $(ASSETS)/css/styles.css $(wildcard assets/js/*.js assets/img/*)
 	mkdir -p $(ASSETS)/js
 	cp $(USWDS)/js/uswds.min.js* $(USWDS)/js/uswds-init.min.js* assets/js/*.js $(ASSETS)/js/
 	cp -r $(USWDS)/fonts $(USWDS)/img $(ASSETS)/
+	cp assets/img/* $(ASSETS)/img/
 
 setup: $(VENV)/.runtime assets
 setup-dev: $(VENV)/.dev assets

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 # The sync Playwright API runs an event loop; Django's ORM refuses calls made under one.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -50,3 +50,13 @@ def assert_accessible(page: Page, title: str) -> None:
     ]
     assert violations == [], f"{title}: " + "; ".join(violations)
     assert len(result["passes"]) > 10  # axe really ran over a real page
+
+
+def assert_accessible_without_js(browser: Browser, page: Page, title: str) -> None:
+    """axe needs scripts to run: check the same page, with the same session, where they run."""
+    context = browser.new_context(bypass_csp=True)
+    context.add_cookies(page.context.cookies())  # type: ignore[arg-type]
+    twin = context.new_page()
+    twin.goto(page.url)
+    assert_accessible(twin, title)
+    context.close()
