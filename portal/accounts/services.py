@@ -68,7 +68,7 @@ def sign_in(request: HttpRequest, username: str, password: str) -> SignInResult:
                 data={"reason": check.reason},
             )
             return SignInResult(None, GENERIC_FAILURE)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="portal.accounts.backends.PortalBackend")
         User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
         audit.record("auth.login_succeeded", actor=user, target=user, request=request)
     return SignInResult(user, None)

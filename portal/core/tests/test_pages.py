@@ -75,3 +75,19 @@ def test_back_office_is_for_agency_admins_only(client: Client, personas: Persona
     assert client.get("/back-office/").status_code == 200
     assert client.get("/back-office/registry/organization/").status_code == 200
     assert client.get("/back-office/core/auditevent/").status_code == 200
+
+
+def test_home_page_queries_stay_constant_as_data_grows(
+    client: Client, personas: Personas, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from portal.accounts.tests.factories import UserFactory
+    from portal.core import audit
+
+    client.force_login(personas.agency_admin)
+    with django_assert_num_queries(3):  # session, user with organization, role grants
+        assert client.get("/").status_code == 200
+    UserFactory.create_batch(30, organization=personas.agency_admin.organization)
+    for n in range(30):
+        audit.record("test.happened", data={"n": n})
+    with django_assert_num_queries(3):
+        assert client.get("/").status_code == 200
