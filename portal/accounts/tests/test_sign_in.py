@@ -136,3 +136,15 @@ def test_behind_the_proxy_the_audit_trail_takes_the_address_the_proxy_gives(clie
     client.post(URL, {"username": user.username, "password": PASSWORD},
                 HTTP_X_REAL_IP="203.0.113.7", REMOTE_ADDR="")  # fmt: skip
     assert AuditEvent.objects.get(action="auth.login_succeeded").ip == "203.0.113.7"
+
+
+def test_tampered_input_gets_a_clear_answer_never_a_500(client: Client) -> None:
+    response = post(client, "user\x00name", "pass\x00word")
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in response.content.decode()
+    assert client.put(URL).status_code == 405
+    response = client.post(URL, {"username": ["a", "b"], "password": PASSWORD})
+    assert response.status_code == 400  # repeated fields: the last one is checked, as any other
+    huge = client.post(URL, {"username": "u", "password": "p" * (3 * 1024 * 1024)})
+    assert huge.status_code == 400
+    assert "could not understand that request" in huge.content.decode()
