@@ -4,7 +4,7 @@
 re-check.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
@@ -32,7 +32,6 @@ class NavLink:
     role: str | None = None
     order: int = 100
     debug_only: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _app_role_modules() -> list[Any]:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.http import require_GET
 
 from portal.accounts.models import User
@@ -71,8 +72,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors or database here: the failure may be the database itself.
-    from django.template import loader
-
     html = loader.get_template("500.html").render(
         {"support_phone": settings.SUPPORT_PHONE, "support_email": settings.SUPPORT_EMAIL}
     )

@@ -91,3 +91,24 @@ def test_home_page_queries_stay_constant_as_data_grows(
         audit.record("test.happened", data={"n": n})
     with django_assert_num_queries(3):
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("handler", "status", "text"),
+    [
+        ("permission_denied", 403, "You do not have permission"),
+        ("bad_request", 400, "could not understand that request"),
+        ("page_not_found", 404, "Page not found"),
+    ],
+)
+def test_error_pages_share_the_portal_look(rf, handler: str, status: int, text: str) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.core import views
+
+    request = rf.get("/somewhere/")
+    request.user = AnonymousUser()
+    response = getattr(views, handler)(request, Exception())
+    page = response.content.decode()
+    assert response.status_code == status
+    assert text in page and "Skip to main content" in page and "HIPAA notice" in page
