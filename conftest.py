@@ -11,7 +11,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def personas(db: None):  # type: ignore[no-untyped-def]
+def personas(db: None):
     """One account per persona (portal.core.testing)."""
     from portal.core.testing import make_personas
 

@@ -139,6 +139,11 @@ if PRODUCTION and ALLOW_AGENCY_LOCAL_PASSWORD:
     raise ImproperlyConfigured("ALLOW_AGENCY_LOCAL_PASSWORD cannot be on in production.")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", "" if PRODUCTION else "Portal-demo-password-2026")
 
+# Activation letters: days a printed code stays valid; wrong tries allowed per window.
+ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", 30)
+ACTIVATION_MAX_TRIES = env.int("ACTIVATION_MAX_TRIES", 5)
+ACTIVATION_TRY_WINDOW_MINUTES = env.int("ACTIVATION_TRY_WINDOW_MINUTES", 15)
+
 # --- Registry ----------------------------------------------------------------------------------
 PROVIDER_ID_LENGTH = env.int("PROVIDER_ID_LENGTH", 6)
 
@@ -231,6 +236,8 @@ AGENCY_NAME = env.str("AGENCY_NAME", "Arizona Health Care Cost Containment Syste
 AGENCY_ADDRESS = env.str("AGENCY_ADDRESS", "801 E. Jefferson Street, Phoenix, AZ 85034")
 SUPPORT_PHONE = env.str("SUPPORT_PHONE", "(602) 417-4451")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", "servicedesk@azahcccs.gov")
+# Whom to call when the registry has no mailing address on file for an organization.
+REGISTRY_CONTACT_PHONE = env.str("REGISTRY_CONTACT_PHONE", "(602) 417-7670")
 
 # --- Logging: no PHI reaches the logs; request bodies are never logged. ----------------------
 LOGGING = {
@@ -238,5 +245,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -55,7 +55,7 @@ def assert_accessible(page: Page, title: str) -> None:
 def assert_accessible_without_js(browser: Browser, page: Page, title: str) -> None:
     """axe needs scripts to run: check the same page, with the same session, where they run."""
     context = browser.new_context(bypass_csp=True)
-    context.add_cookies(page.context.cookies())  # type: ignore[arg-type]
+    context.add_cookies(page.context.cookies())
     twin = context.new_page()
     twin.goto(page.url)
     assert_accessible(twin, title)

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(live_server) -> str:  # type: ignore[no-untyped-def]
+def demo(live_server) -> str:
     call_command("seed_demo", stdout=StringIO())
     return str(live_server.url)
 
@@ -79,7 +79,7 @@ def test_sign_in_works_without_javascript(browser: Browser, demo: str) -> None:
         ("/sign-in/agency/", "Agency sign-in unavailable"),
     ],
 )
-def test_public_pages_are_accessible(page: Page, live_server, path: str, title: str) -> None:  # type: ignore[no-untyped-def]
+def test_public_pages_are_accessible(page: Page, live_server, path: str, title: str) -> None:
     page.goto(f"{live_server.url}{path}")
     assert_accessible(page, title)
 

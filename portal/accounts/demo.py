@@ -10,9 +10,11 @@ from django.db import transaction
 from portal.registry.models import Organization
 from portal.registry.services import import_registry
 
-from .models import User
+from .models import TermsAcceptance, TermsVersion, User
 from .services import grant_role
+from .services.terms import publish_terms
 
+DEFAULT_TERMS = Path(__file__).resolve().parent / "content" / "terms_of_use.txt"
 SAMPLE_REGISTRY = Path(__file__).resolve().parent.parent / "registry" / "sample" / "registry.csv"
 
 
@@ -56,6 +58,8 @@ def seed_demo() -> list[tuple[DemoPersona, bool]]:
         raise ImproperlyConfigured("Demo data is for development only and needs DEMO_PASSWORD.")
     with SAMPLE_REGISTRY.open(newline="", encoding="utf-8") as stream:
         import_registry(stream)
+    if TermsVersion.current() is None:
+        publish_terms("QM Portal Terms of Use", DEFAULT_TERMS.read_text(encoding="utf-8"), by=None)
     with transaction.atomic():
         return [(p, _ensure_account(p)) for p in PERSONAS]
 
@@ -77,4 +81,7 @@ def _ensure_account(persona: DemoPersona) -> bool:
     user.save()
     for role in persona.roles:
         grant_role(user, role, by=None)
+    terms = TermsVersion.current()
+    if terms is not None:
+        TermsAcceptance.objects.get_or_create(user=user, terms=terms)
     return local_password

@@ -26,3 +26,22 @@ class SignInForm(forms.Form):
         },
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class ActivationCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Activation code",
+        help_text="12 letters and digits, as printed in the letter. Hyphens and spaces are fine.",
+        max_length=20,
+        error_messages={
+            "required": "Enter the activation code from your letter",
+            "max_length": "Enter the 12-character code from your letter",
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
+    )

@@ -1,5 +1,6 @@
 """People who sign in, and the site privileges (roles) granted to them."""
 
+import uuid
 from functools import cached_property
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -138,3 +139,131 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.role}"
+
+
+class TermsVersion(models.Model):
+    """One published version of the Terms of Use. Published versions never change."""
+
+    version = models.PositiveIntegerField(unique=True, editable=False)
+    title = models.CharField(max_length=200, default="QM Portal Terms of Use")
+    body = models.TextField(help_text="Plain text; blank lines separate paragraphs.")
+    published_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = "Terms of Use version"
+
+    def __str__(self) -> str:
+        return f"Terms of Use, version {self.version}"
+
+    @classmethod
+    def current(cls) -> "TermsVersion | None":
+        return cls.objects.order_by("-version").first()
+
+
+class TermsAcceptance(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="terms_acceptances")
+    terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint("user", "terms", name="accounts_terms_accepted_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted {self.terms}"
+
+
+class SecurityQuestion(models.TextChoices):
+    """The questions people choose three of. Answers are hashed like passwords."""
+
+    FIRST_STREET = "first_street", "What was the name of the first street you lived on?"
+    FIRST_SCHOOL = "first_school", "What was the name of your first school?"
+    CHILDHOOD_FRIEND = "childhood_friend", "What was the first name of your childhood best friend?"
+    FIRST_JOB = "first_job", "What was the name of the place of your first job?"
+    FAVORITE_TEACHER = "favorite_teacher", "What was the last name of your favorite teacher?"
+    BIRTH_CITY = "birth_city", "In what city or town were you born?"
+    FIRST_CAR = "first_car", "What was the make and model of your first car?"
+    FAVORITE_BOOK = "favorite_book", "What is the title of your favorite book?"
+
+
+class SecurityAnswer(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_answers")
+    question = models.CharField(max_length=30, choices=SecurityQuestion.choices)
+    answer_hash = models.CharField(max_length=256)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint("user", "question", name="accounts_one_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_question_display()
+
+
+class LetterBatch(models.Model):
+    """Activation letters printed together, and mailed together."""
+
+    printed_at = models.DateTimeField(default=timezone.now)
+    printed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    mailed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-printed_at"]
+        verbose_name_plural = "letter batches"
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} printed {self.printed_at:%Y-%m-%d}"
+
+
+class ActivationLetter(models.Model):
+    """A postal letter carrying a master account's one-time activation code.
+
+    The code is made when the letter is printed, and only its hash is kept: the printed page is
+    the one place the code exists. Printing again makes a new code and voids the old one.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be printed"
+        PRINTED = "printed", "Printed"
+        MAILED = "mailed", "Mailed"
+        USED = "used", "Used"
+        VOID = "void", "Void"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="activation_letters")
+    address = models.ForeignKey(
+        "registry.MailingAddress", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    batch = models.ForeignKey(
+        LetterBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="letters"
+    )
+    code_hash = models.CharField(max_length=256, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    first_failed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # One live letter per account: asking for a new one voids the old one first.
+            models.UniqueConstraint(
+                "user",
+                condition=models.Q(status__in=["pending", "printed", "mailed"]),
+                name="accounts_one_live_letter_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Activation letter for {self.user} ({self.get_status_display()})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import letter_views, register_views, views
 
 app_name = "accounts"
 
@@ -9,6 +9,26 @@ urlpatterns = [
     path("sign-in/agency/", views.agency_sign_in, name="agency_sign_in"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("signed-out/", views.signed_out, name="signed_out"),
-    path("register/", views.register, name="register"),
+    path("register/", register_views.register, name="register"),
+    path("register/terms/", register_views.register_terms, name="register_terms"),
+    path(
+        "register/organization/", register_views.register_organization, name="register_organization"
+    ),
+    path(
+        "register/organization/identifiers/",
+        register_views.register_identifiers,
+        name="register_identifiers",
+    ),
+    path("register/about-you/", register_views.register_person, name="register_person"),
+    path("register/mailing-address/", register_views.register_address, name="register_address"),
+    path("register/check/", register_views.register_check, name="register_check"),
+    path("register/done/", register_views.register_done, name="register_done"),
+    path("sign-in/activate/", letter_views.activate, name="activate"),
+    path("mailroom/", letter_views.mailroom, name="mailroom"),
+    path("mailroom/print/", letter_views.print_pending, name="mailroom_print"),
+    path("mailroom/letters/<uuid:code>/reprint/", letter_views.reprint, name="mailroom_reprint"),
+    path(
+        "mailroom/batches/<int:batch_id>/mailed/", letter_views.mark_mailed, name="mailroom_mailed"
+    ),
     path("forgot-password/", views.forgot_password, name="forgot_password"),
 ]

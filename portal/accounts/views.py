@@ -7,8 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from portal.core.http import posted
+
 from . import services
 from .forms import SignInForm
+from .gates import enter_gate
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -24,9 +27,12 @@ def _safe_next(request: HttpRequest) -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
-    form = SignInForm(request.POST or None)
+    form = SignInForm(posted(request))
     if form.is_valid():
         result = services.sign_in(request, **form.cleaned_data)
+        if result.gate is not None and result.user is not None:
+            enter_gate(request, result.user, result.gate)
+            return redirect(f"accounts:{result.gate}")
         if result.user is not None:
             return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
         form.add_error(None, result.error or services.GENERIC_FAILURE)
@@ -55,11 +61,6 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 def agency_sign_in(request: HttpRequest) -> HttpResponse:
     """Single sign-on for agency staff; says so plainly while no identity provider is set up."""
     return render(request, "accounts/agency_sign_in.html")
-
-
-@login_not_required
-def register(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/register.html")
 
 
 @login_not_required

@@ -16,6 +16,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "agency_address": settings.AGENCY_ADDRESS,
         "support_phone": settings.SUPPORT_PHONE,
         "support_email": settings.SUPPORT_EMAIL,
+        "registry_contact_phone": settings.REGISTRY_CONTACT_PHONE,
         "debug_mailbox": settings.DEBUG,
         "nav_links": nav_links_for(user, debug=settings.DEBUG) if signed_in else [],
     }

@@ -10,7 +10,7 @@ _WIDGET_CLASSES = {
     "SelectMultiple": "usa-select",
     "Textarea": "usa-textarea",
     "CheckboxInput": "usa-checkbox__input",
-    "RadioSelect": "",
+    "RadioSelect": "usa-radio__input",
     "CheckboxSelectMultiple": "",
 }
 

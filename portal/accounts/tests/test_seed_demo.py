@@ -11,7 +11,7 @@ from portal.core.roles import has_role
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_creates_every_persona_and_is_safe_to_run_twice(settings) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_creates_every_persona_and_is_safe_to_run_twice(settings) -> None:
     out = StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())
@@ -24,7 +24,7 @@ def test_seed_demo_creates_every_persona_and_is_safe_to_run_twice(settings) -> N
     assert User.objects.get(username="provider.master").is_master
 
 
-def test_a_demo_account_can_sign_in(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_demo_account_can_sign_in(client: Client, settings) -> None:
     call_command("seed_demo", stdout=StringIO())
     response = client.post(
         "/sign-in/", {"username": "provider.master", "password": settings.DEMO_PASSWORD}
@@ -32,7 +32,7 @@ def test_a_demo_account_can_sign_in(client: Client, settings) -> None:  # type: 
     assert response["Location"] == "/"
 
 
-def test_agency_admin_gets_no_local_password_when_the_setting_is_off(settings) -> None:  # type: ignore[no-untyped-def]
+def test_agency_admin_gets_no_local_password_when_the_setting_is_off(settings) -> None:
     settings.ALLOW_AGENCY_LOCAL_PASSWORD = False
     out = StringIO()
     call_command("seed_demo", stdout=out)
@@ -40,7 +40,7 @@ def test_agency_admin_gets_no_local_password_when_the_setting_is_off(settings) -
     assert "single sign-on only" in out.getvalue()
 
 
-def test_seed_demo_refuses_without_a_demo_password(settings) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_refuses_without_a_demo_password(settings) -> None:
     settings.DEMO_PASSWORD = ""
     with pytest.raises(CommandError, match="development only"):
         call_command("seed_demo")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 URL = "/sign-in/"
 
 
-def post(client: Client, username: str, password: str, **extra: str):  # type: ignore[no-untyped-def]
+def post(client: Client, username: str, password: str, **extra: str):
     return client.post(URL, {"username": username, "password": password, **extra})
 
 
@@ -49,7 +49,7 @@ def test_right_password_signs_in_rotates_session_and_audits(client: Client) -> N
     ("username", "password", "reason"),
     [("known", "wrong password", "wrong_password"), ("nobody", PASSWORD, "unknown_user")],
 )
-def test_failures_give_one_generic_answer_and_are_audited(client, username, password, reason):  # type: ignore[no-untyped-def]
+def test_failures_give_one_generic_answer_and_are_audited(client, username, password, reason):
     UserFactory(username="known")
     response = post(client, username, password)
     page = response.content.decode()
@@ -63,7 +63,7 @@ def test_failures_give_one_generic_answer_and_are_audited(client, username, pass
     assert username not in str(event.data)  # typed usernames are never stored
 
 
-@pytest.mark.parametrize("status", [s for s in User.Status.values if s != User.Status.ACTIVE])
+@pytest.mark.parametrize("status", ["locked", "removed", "deleted"])
 def test_accounts_that_are_not_active_cannot_sign_in(client: Client, status: str) -> None:
     user = UserFactory(status=status)
     response = post(client, user.username, PASSWORD)
@@ -71,7 +71,7 @@ def test_accounts_that_are_not_active_cannot_sign_in(client: Client, status: str
     assert GENERIC_FAILURE.split(";")[0].replace("'", "&#x27;") in response.content.decode()
 
 
-def test_agency_local_password_is_refused_when_the_setting_is_off(client, settings):  # type: ignore[no-untyped-def]
+def test_agency_local_password_is_refused_when_the_setting_is_off(client, settings):
     settings.ALLOW_AGENCY_LOCAL_PASSWORD = False
     staff = UserFactory(organization__kind="agency", organization__npi="")
     assert post(client, staff.username, PASSWORD).status_code == 400
@@ -130,7 +130,7 @@ def test_sign_out_needs_a_post_ends_the_session_and_audits(client: Client) -> No
     assert client.get("/")["Location"].startswith("/sign-in/")
 
 
-def test_behind_the_proxy_the_audit_trail_takes_the_address_the_proxy_gives(client, settings):  # type: ignore[no-untyped-def]
+def test_behind_the_proxy_the_audit_trail_takes_the_address_the_proxy_gives(client, settings):
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     user = UserFactory()
     client.post(URL, {"username": user.username, "password": PASSWORD},
@@ -148,3 +148,18 @@ def test_tampered_input_gets_a_clear_answer_never_a_500(client: Client) -> None:
     huge = client.post(URL, {"username": "u", "password": "p" * (3 * 1024 * 1024)})
     assert huge.status_code == 400
     assert "could not understand that request" in huge.content.decode()
+
+
+def test_an_account_awaiting_approval_is_told_so_after_the_right_password(client: Client) -> None:
+    user = UserFactory(status=User.Status.AWAITING_APPROVAL)
+    assert "waiting for a master" not in post(client, user.username, "wrong").content.decode()
+    response = post(client, user.username, PASSWORD)
+    assert response.status_code == 400 and SESSION_KEY not in client.session
+    assert "waiting for a master account holder" in response.content.decode()
+
+
+def test_a_master_awaiting_activation_goes_to_the_activation_gate(client: Client) -> None:
+    user = UserFactory(status=User.Status.AWAITING_ACTIVATION, account_type="master")
+    assert post(client, user.username, PASSWORD)["Location"] == "/sign-in/activate/"
+    assert SESSION_KEY not in client.session
+    assert AuditEvent.objects.get(action="auth.login_gated").data == {"gate": "activate"}

@@ -73,7 +73,7 @@ def test_inserting_a_forged_row_is_detected(chain: list[AuditEvent]) -> None:
         run_verify()
 
 
-def test_resealing_without_the_key_is_detected(chain: list[AuditEvent], settings) -> None:  # type: ignore[no-untyped-def]
+def test_resealing_without_the_key_is_detected(chain: list[AuditEvent], settings) -> None:
     settings.AUDIT_HMAC_KEY = "a key the forger guessed"
     with pytest.raises(CommandError):
         run_verify()

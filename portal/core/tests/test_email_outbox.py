@@ -25,7 +25,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[bytes] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope.original_content)
         return "250 Message accepted for delivery"
 
@@ -37,7 +37,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp_settings(settings):  # type: ignore[no-untyped-def]
+def smtp_settings(settings):
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"],
                                                              TEST_TEMPLATES]}]  # fmt: skip
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -46,7 +46,7 @@ def smtp_settings(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def smtp_server(smtp_settings) -> Iterator[Inbox]:  # type: ignore[no-untyped-def]
+def smtp_server(smtp_settings) -> Iterator[Inbox]:
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_settings.EMAIL_PORT)
     controller.start()
@@ -58,7 +58,7 @@ def run_worker() -> None:
     call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", "--no-reload")
 
 
-def test_mail_waits_for_the_transaction_and_then_reaches_the_smtp_server(smtp_server) -> None:  # type: ignore[no-untyped-def]
+def test_mail_waits_for_the_transaction_and_then_reaches_the_smtp_server(smtp_server) -> None:
     with transaction.atomic():
         email = queue_email("smoke", "someone@example.org", {"name": "Ana"})
     run_worker()
@@ -73,7 +73,7 @@ def test_mail_waits_for_the_transaction_and_then_reaches_the_smtp_server(smtp_se
     assert len(smtp_server.messages) == 1
 
 
-def test_a_rolled_back_change_sends_no_mail(smtp_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_rolled_back_change_sends_no_mail(smtp_server) -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
         queue_email("smoke", "someone@example.org", {"name": "Ana"})
         raise RuntimeError
@@ -82,7 +82,7 @@ def test_a_rolled_back_change_sends_no_mail(smtp_server) -> None:  # type: ignor
     assert smtp_server.messages == []
 
 
-def test_a_down_server_delays_mail_and_it_is_sent_once_it_is_back(smtp_settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_down_server_delays_mail_and_it_is_sent_once_it_is_back(smtp_settings) -> None:
     email = queue_email("smoke", "someone@example.org", {"name": "Ana"})
     run_worker()  # nothing listens on the port yet
     email.refresh_from_db()
@@ -108,7 +108,7 @@ def test_a_down_server_delays_mail_and_it_is_sent_once_it_is_back(smtp_settings)
     assert (email.status, email.attempts, len(inbox.messages)) == ("sent", 2, 1)
 
 
-def test_mail_that_keeps_failing_is_marked_failed_for_staff(smtp_settings) -> None:  # type: ignore[no-untyped-def]
+def test_mail_that_keeps_failing_is_marked_failed_for_staff(smtp_settings) -> None:
     smtp_settings.EMAIL_RETRY_LIMIT = 2
     email = queue_email("smoke", "someone@example.org", {"name": "Ana"})
     run_worker()

@@ -3,14 +3,14 @@ from django.db import connections
 
 
 @pytest.mark.django_db
-def test_healthz_answers_ok_when_the_database_answers(client) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_answers_ok_when_the_database_answers(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_healthz_answers_503_when_the_database_does_not(client) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_answers_503_when_the_database_does_not(client) -> None:
     connection = connections["default"]
     connection.ensure_connection()
     saved_connection, saved_name = connection.connection, connection.settings_dict["NAME"]

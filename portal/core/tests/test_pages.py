@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/help/", "/privacy/", "/accessibility/", "/hipaa/"])
 def test_public_pages_open_without_signing_in_and_show_support(
     client: Client, settings, url
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client.get(url)
     assert response.status_code == 200
     assert settings.SUPPORT_EMAIL in response.content.decode()
@@ -41,7 +41,7 @@ def test_unknown_page_gets_the_portal_404(client: Client, personas: Personas) ->
     assert "Skip to main content" in response.content.decode()  # same look as every page
 
 
-def test_server_error_page_renders_without_a_database(rf, settings) -> None:  # type: ignore[no-untyped-def]
+def test_server_error_page_renders_without_a_database(rf, settings) -> None:
     from portal.core.views import server_error
 
     response = server_error(rf.get("/"))
@@ -60,7 +60,7 @@ def test_every_response_carries_the_security_headers(client: Client) -> None:
     assert response["Referrer-Policy"] == "same-origin"
 
 
-def test_mailbox_exists_only_in_debug(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_mailbox_exists_only_in_debug(client: Client, settings) -> None:
     settings.DEBUG = False
     assert client.get("/dev/mailbox/").status_code == 404
     settings.DEBUG = True
@@ -79,7 +79,7 @@ def test_back_office_is_for_agency_admins_only(client: Client, personas: Persona
 
 def test_home_page_queries_stay_constant_as_data_grows(
     client: Client, personas: Personas, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from portal.accounts.tests.factories import UserFactory
     from portal.core import audit
 
@@ -101,7 +101,7 @@ def test_home_page_queries_stay_constant_as_data_grows(
         ("page_not_found", 404, "Page not found"),
     ],
 )
-def test_error_pages_share_the_portal_look(rf, handler: str, status: int, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_error_pages_share_the_portal_look(rf, handler: str, status: int, text: str) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     from portal.core import views

@@ -12,17 +12,26 @@ from django.utils import timezone
 from portal.core import audit
 from portal.core.roles import all_roles
 
-from .models import RoleGrant, User
+from ..models import RoleGrant, User
 
 GENERIC_FAILURE = (
     "The username or password is not right. Check them and try again; passwords are case-sensitive."
 )
 
 
+AWAITING_APPROVAL = (
+    "Your account is waiting for a master account holder of your organization to approve it. "
+    "You can sign in once they have."
+)
+# Accounts that may pass a gate after a correct password, and the gate page each goes to.
+GATES: dict[str, str] = {User.Status.AWAITING_ACTIVATION: "activate"}
+
+
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
     error: str | None
+    gate: str | None = None  # the gate page (URL name) to pass before the first session
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,8 @@ def check_credentials(username: str, password: str) -> CredentialCheck:
         return CredentialCheck(user, "unknown_user" if user is None else "no_local_password")
     if not user.check_password(password):
         return CredentialCheck(user, "wrong_password")
+    if user.status in GATES:
+        return CredentialCheck(user, f"gate_{GATES[user.status]}")
     if user.status != User.Status.ACTIVE:
         return CredentialCheck(user, f"status_{user.status}")
     is_agency = user.organization is not None and user.organization.kind == "agency"
@@ -59,6 +70,11 @@ def sign_in(request: HttpRequest, username: str, password: str) -> SignInResult:
     check = check_credentials(username, password)
     user = check.account
     with transaction.atomic():
+        if user is not None and check.reason.startswith("gate_"):
+            gate = check.reason.removeprefix("gate_")
+            audit.record("auth.login_gated", organization=user.organization, target=user,
+                         request=request, data={"gate": gate})  # fmt: skip
+            return SignInResult(user, None, gate=gate)
         if user is None or not check.ok:
             audit.record(
                 "auth.login_failed",
@@ -67,11 +83,18 @@ def sign_in(request: HttpRequest, username: str, password: str) -> SignInResult:
                 request=request,
                 data={"reason": check.reason},
             )
-            return SignInResult(None, GENERIC_FAILURE)
+            waiting = check.reason == f"status_{User.Status.AWAITING_APPROVAL}"
+            return SignInResult(None, AWAITING_APPROVAL if waiting else GENERIC_FAILURE)
+        start_session(request, user)
+    return SignInResult(user, None)
+
+
+def start_session(request: HttpRequest, user: User) -> None:
+    """Open a fresh session (new key) for an account that passed sign-in and its gates."""
+    with transaction.atomic():
         login(request, user, backend="portal.accounts.backends.PortalBackend")
         User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
         audit.record("auth.login_succeeded", actor=user, target=user, request=request)
-    return SignInResult(user, None)
 
 
 def sign_out(request: HttpRequest) -> None:

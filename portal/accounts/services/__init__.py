@@ -1,0 +1,26 @@
+"""State changes of the accounts app: one atomic function per change, each with its audit event.
+
+Split by topic; import from here (`from portal.accounts import services`).
+"""
+
+from .auth import (
+    GENERIC_FAILURE,
+    CredentialCheck,
+    SignInResult,
+    check_credentials,
+    grant_role,
+    sign_in,
+    sign_out,
+    start_session,
+)
+
+__all__ = [
+    "GENERIC_FAILURE",
+    "CredentialCheck",
+    "SignInResult",
+    "check_credentials",
+    "grant_role",
+    "sign_in",
+    "sign_out",
+    "start_session",
+]
