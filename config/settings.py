@@ -6,13 +6,15 @@ or `production` (refuses to start without its secrets; `manage.py check --deploy
 
 from pathlib import Path
 
+import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from environs import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
-env.read_env(BASE_DIR / ".env", recurse=False)
+if env.bool("DJANGO_READ_DOTENV", True):  # tests of the run modes turn it off
+    env.read_env(BASE_DIR / ".env", recurse=False)
 
 DJANGO_ENV = env.str("DJANGO_ENV", "development")
 if DJANGO_ENV not in {"development", "production"}:
@@ -41,6 +43,9 @@ ALLOWED_HOSTS = env.list(
 )
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
+# Development mode publishes its keys and opens the mailbox page: never let it face a network.
+if not PRODUCTION and set(ALLOWED_HOSTS) - {"127.0.0.1", "localhost", "[::1]", "testserver"}:
+    raise ImproperlyConfigured("Development mode serves loopback hosts only; set DJANGO_ENV.")
 # Behind nginx on a unix socket, REMOTE_ADDR is empty: name the META key of the header the proxy
 # overwrites with the client address (HTTP_X_REAL_IP with deploy/nginx). Never trust a header
 # the proxy does not overwrite: clients could forge it.
@@ -103,9 +108,8 @@ FORM_RENDERER = "portal.core.forms.USWDSRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
-    "default": env.dj_db_url(
-        "DATABASE_URL",
-        _required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+    "default": dj_database_url.parse(
+        _required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

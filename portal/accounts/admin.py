@@ -4,24 +4,23 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from portal.core.admin_site import BackOfficeModelAdmin, ReadOnlyModelAdmin, back_office
+from portal.core.admin_site import (
+    BackOfficeInline,
+    BackOfficeModelAdmin,
+    ReadOnlyModelAdmin,
+    back_office,
+)
 
 from .models import RoleGrant, TermsVersion, User
 from .services.terms import publish_terms
 
 
-class RoleGrantInline(admin.TabularInline):
+class RoleGrantInline(BackOfficeInline):
     model = RoleGrant
     fk_name = "user"
-    extra = 0
     fields = ("role", "granted_by", "granted_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+    readonly = True
 
 
 @admin.register(User, site=back_office)

@@ -66,13 +66,15 @@ def seed_demo() -> list[tuple[DemoPersona, bool]]:
 
 def _ensure_account(persona: DemoPersona) -> bool:
     organization = Organization.objects.get(kind=persona.kind, identifier=persona.identifier)
-    user = User.objects.filter(username__iexact=persona.username).first()
-    if user is None:
-        user = User(
-            username=persona.username, first_name=persona.first_name,
-            last_name=persona.last_name, email=persona.email, organization=organization,
-            account_type=persona.account_type, status=User.Status.ACTIVE,
-        )  # fmt: skip
+    # Every run puts the persona back as documented, whatever was done with it since.
+    user = User.objects.filter(username__iexact=persona.username).first() or User()
+    user.username, user.first_name, user.last_name = (
+        persona.username,
+        persona.first_name,
+        persona.last_name,
+    )
+    user.email, user.organization = persona.email, organization
+    user.account_type, user.status = persona.account_type, User.Status.ACTIVE
     local_password = persona.kind != "agency" or settings.ALLOW_AGENCY_LOCAL_PASSWORD
     if not local_password:
         user.set_unusable_password()

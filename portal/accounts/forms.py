@@ -20,6 +20,7 @@ class SignInForm(forms.Form):
     password = forms.CharField(
         max_length=128,
         strip=False,
+        help_text="Passwords are case-sensitive.",
         error_messages={
             "required": "Enter your password",
             "max_length": "Enter a password of 128 characters or fewer",

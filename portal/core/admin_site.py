@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver
 from django.utils.decorators import method_decorator
 
@@ -38,9 +39,18 @@ class BackOfficeSite(admin.AdminSite):
     @method_decorator(login_not_required)
     def login(self, request, extra_context=None):  # type: ignore[no-untyped-def]
         # Signed-in people without the role get the same 404 as any outsider.
+        if self.has_permission(request):
+            return redirect("back_office:index")
         if request.user.is_authenticated:
             raise Http404
         return redirect_to_login(request.get_full_path())
+
+    def logout(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        """One way out of the portal: the audited sign-out."""
+        return redirect("accounts:sign_out")
+
+    def password_change(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        raise Http404  # passwords change through the portal's own pages, never here
 
     def get_urls(self) -> list[URLPattern | URLResolver]:
         urls = super().get_urls()
@@ -72,6 +82,24 @@ class BackOfficeModelAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return back_office.has_permission(request)
+
+
+class BackOfficeInline(admin.TabularInline):
+    """Inlines follow the site's rule too (Django would ask for model permissions)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return back_office.has_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return back_office.has_permission(request) and not self.readonly
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return back_office.has_permission(request) and not self.readonly
+
+    readonly = False
 
 
 class ReadOnlyModelAdmin(BackOfficeModelAdmin):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.http import HttpRequest
 
@@ -42,6 +43,23 @@ def canonical(event: AuditEvent) -> bytes:
 def seal(prev_hash: str, event: AuditEvent) -> str:
     key = settings.AUDIT_HMAC_KEY.encode()
     return hmac.new(key, prev_hash.encode() + canonical(event), hashlib.sha256).hexdigest()
+
+
+def _normalized(data: dict[str, Any] | None) -> dict[str, Any]:
+    """`data` as it will read back from any backend: JSON types only, no floats, no NUL.
+
+    PostgreSQL's jsonb rewrites floats (1e16 comes back as an integer), which would break the
+    seal; ids, codes, counts and reasons need none.
+    """
+    text = json.dumps(data or {}, cls=DjangoJSONEncoder, sort_keys=True)
+    if "\\u0000" in text:
+        raise ValueError("Audit data cannot hold NUL characters.")
+    normalized: dict[str, Any] = json.loads(text, parse_float=_refuse_float)
+    return normalized
+
+
+def _refuse_float(value: str) -> float:
+    raise ValueError(f"Audit data holds ids and reasons, not measurements ({value}).")
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -81,7 +99,7 @@ def record(
             target_type=target._meta.label_lower if target is not None else "",
             target_id=_target_id(target),
             ip=client_ip(request),
-            data=data or {},
+            data=_normalized(data),
             prev_hash=prev_hash,
         )
         # Microseconds survive every backend, so the hash recomputes from the stored row.

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from portal.accounts.models import User
 
+from .context_processors import portal as portal_context
 from .models import OutboundEmail
 from .roles import all_roles
 
@@ -72,9 +73,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors or database here: the failure may be the database itself.
-    html = loader.get_template("500.html").render(
-        {"support_phone": settings.SUPPORT_PHONE, "support_email": settings.SUPPORT_EMAIL}
-    )
+    html = loader.get_template("500.html").render(portal_context(None))
     return HttpResponse(html, status=500)
 
 

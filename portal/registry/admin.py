@@ -5,15 +5,13 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from portal.core import audit
-from portal.core.admin_site import BackOfficeModelAdmin, back_office
+from portal.core.admin_site import BackOfficeInline, BackOfficeModelAdmin, back_office
 
 from .models import MailingAddress, Organization
 
 
-class MailingAddressInline(admin.TabularInline):
+class MailingAddressInline(BackOfficeInline):
     model = MailingAddress
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Organization, site=back_office)

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -64,6 +65,14 @@ class Organization(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def clean(self) -> None:
+        """The identifier rules every entry path shares (back office and import)."""
+        from .services import identifier_problems
+
+        problems = list(identifier_problems(self.kind, self.identifier, self.npi))
+        if problems:
+            raise ValidationError([problem[0].upper() + problem[1:] + "." for problem in problems])
 
 
 class MailingAddress(models.Model):

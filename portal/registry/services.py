@@ -25,6 +25,7 @@ from typing import TextIO
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from portal.core import audit
 
@@ -40,6 +41,7 @@ ORG_COLUMNS = COLUMNS[:7]
 ADDRESS_COLUMNS = COLUMNS[7:]
 PLAN_KINDS = (Organization.Kind.HEALTH_PLAN, Organization.Kind.TRBHA)
 _ZIP = re.compile(r"\d{5}(-\d{4})?")
+_LIMITS = {"address_label": 100, "address_line1": 200, "address_line2": 200, "address_city": 100}
 
 
 class RegistryImportError(Exception):
@@ -56,6 +58,7 @@ class ImportCounts:
     updated: int = 0
     unchanged: int = 0
     addresses_added: int = 0
+    addresses_updated: int = 0
     addresses_deactivated: int = 0
 
 
@@ -114,7 +117,10 @@ def _row_problems(v: dict[str, str]) -> Iterable[str]:
         yield "status must be active or inactive"
     if v.get("region") and v["region"] not in Organization.Region.values:
         yield "region must be north, central, south or empty"
-    yield from _identifier_problems(kind, v.get("identifier", ""), v.get("npi", ""))
+    yield from identifier_problems(kind, v.get("identifier", ""), v.get("npi", ""))
+    for column, limit in _LIMITS.items():
+        if len(v.get(column, "")) > limit:
+            yield f"{column} must be {limit} characters or fewer"
     if v.get("address_line1"):
         if not v.get("address_city") or not re.fullmatch(r"[A-Z]{2}", v.get("address_state", "")):
             yield "an address needs a city and a two-letter state"
@@ -122,7 +128,8 @@ def _row_problems(v: dict[str, str]) -> Iterable[str]:
             yield "address_zip must be 5 digits or ZIP+4"
 
 
-def _identifier_problems(kind: str, identifier: str, npi: str) -> Iterable[str]:
+def identifier_problems(kind: str, identifier: str, npi: str) -> Iterable[str]:
+    """What is wrong with an organization's identifiers, in words (empty when nothing)."""
     if not re.fullmatch(r"[A-Za-z0-9-]{1,20}", identifier):
         yield "identifier is required: letters, digits or hyphens, 20 at most"
     if kind == Organization.Kind.PROVIDER:
@@ -143,7 +150,7 @@ def _upsert(row: _OrgRow, counts: ImportCounts) -> Organization:
         org = Organization.objects.create(kind=v["kind"], identifier=v["identifier"], **wanted)
         counts.created += 1
     elif any(getattr(org, name) != value for name, value in wanted.items()):
-        Organization.objects.filter(pk=org.pk).update(**wanted)
+        Organization.objects.filter(pk=org.pk).update(**wanted, updated_at=timezone.now())
         counts.updated += 1
     else:
         counts.unchanged += 1
@@ -169,8 +176,10 @@ def _sync_addresses(
             },
         )  # fmt: skip
         counts.addresses_added += created
-        if not address.is_active:
-            MailingAddress.objects.filter(pk=address.pk).update(is_active=True)
+        details = {"label": a["address_label"], "state": a["address_state"], "is_active": True}
+        if not created and any(getattr(address, k) != v for k, v in details.items()):
+            MailingAddress.objects.filter(pk=address.pk).update(**details)
+            counts.addresses_updated += 1
         kept.append(address.pk)
     stale = org.addresses.filter(is_active=True).exclude(pk__in=kept)
     counts.addresses_deactivated += stale.update(is_active=False)
@@ -187,11 +196,15 @@ def _link_plans(
             continue
         plans = []
         for code in codes:
-            plan = Organization.objects.filter(kind__in=PLAN_KINDS, identifier__iexact=code).first()
-            if plan is None:
-                problems.append(f"line {row.line}: no health plan or TRBHA with ID {code}")
+            found = list(Organization.objects.filter(kind__in=PLAN_KINDS, identifier__iexact=code))
+            if len(found) != 1:
+                problems.append(
+                    f"line {row.line}: "
+                    + (f"no health plan or TRBHA with ID {code}" if not found else
+                       f"both a health plan and a TRBHA have ID {code}")
+                )  # fmt: skip
             else:
-                plans.append(plan)
+                plans.extend(found)
         if set(orgs[key].contracted_plans.all()) != set(plans):
             orgs[key].contracted_plans.set(plans)
     return problems

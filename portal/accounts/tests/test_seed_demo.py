@@ -45,3 +45,11 @@ def test_seed_demo_refuses_without_a_demo_password(settings) -> None:
     with pytest.raises(CommandError, match="development only"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_a_second_run_puts_changed_personas_back() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    User.objects.filter(username="provider.user").update(status="removed", account_type="master")
+    call_command("seed_demo", stdout=StringIO())
+    user = User.objects.get(username="provider.user")
+    assert (user.status, user.account_type) == ("active", "individual")

@@ -73,10 +73,21 @@ def test_inserting_a_forged_row_is_detected(chain: list[AuditEvent]) -> None:
         run_verify()
 
 
-def test_resealing_without_the_key_is_detected(chain: list[AuditEvent], settings) -> None:
+def test_resealing_a_forgery_without_the_key_is_detected(chain: list[AuditEvent], settings) -> None:
+    # The forger changes event 3 and re-seals it and every later event with a guessed key.
+    real_key = settings.AUDIT_HMAC_KEY
     settings.AUDIT_HMAC_KEY = "a key the forger guessed"
-    with pytest.raises(CommandError):
-        run_verify()
+    prev = chain[1].hash
+    for event in AuditEvent.objects.filter(seq__gte=3).order_by("seq"):
+        if event.seq == 3:
+            event.action = "test.forged"
+        forged = audit.seal(prev, event)
+        sql("UPDATE core_auditevent SET action = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+            [event.action, prev, forged, event.seq])  # fmt: skip
+        prev = forged
+    settings.AUDIT_HMAC_KEY = real_key
+    with pytest.raises(CommandError, match="broken: 3 problem"):
+        run_verify()  # links are consistent, but seals 3 to 5 fail under the real key
 
 
 def test_the_application_cannot_change_or_delete_events(chain: list[AuditEvent]) -> None:
@@ -103,3 +114,19 @@ def test_rolled_back_changes_leave_no_audit_event() -> None:
     audit.record("test.after")
     assert AuditEvent.objects.get().seq == 1
     run_verify()
+
+
+def test_data_reads_back_as_sealed_on_every_database() -> None:
+    import uuid
+
+    code = uuid.uuid4()
+    audit.record("test.coded", data={"code": code, "count": 10**16, "nested": {"b": 1, "a": [2]}})
+    assert AuditEvent.objects.get().data["code"] == str(code)
+    run_verify()
+
+
+@pytest.mark.parametrize("bad", [{"ratio": 0.5}, {"reason": "a\x00b"}])
+def test_data_that_would_not_read_back_exactly_is_refused(bad: dict) -> None:
+    with pytest.raises(ValueError):
+        audit.record("test.bad", data=bad)
+    assert not AuditEvent.objects.exists()

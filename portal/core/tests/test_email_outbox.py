@@ -123,3 +123,39 @@ def test_backoff_doubles_and_is_capped() -> None:
     assert [retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 7, 8, 20)] == [
         1, 2, 4, 60, 60, 60,
     ]  # fmt: skip
+
+
+class RefusingInbox(Inbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 No such mailbox here"
+
+
+def test_a_refused_recipient_is_failed_at_once_not_retried(smtp_settings) -> None:
+    controller = Controller(RefusingInbox(), hostname="127.0.0.1", port=smtp_settings.EMAIL_PORT)
+    controller.start()
+    try:
+        email = queue_email("smoke", "nobody@example.org", {"name": "Ana"})
+        run_worker()
+    finally:
+        controller.stop()
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == (
+        "failed",
+        1,
+        "SMTPRecipientsRefused",
+    )
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_an_unexpected_error_marks_the_mail_failed_where_staff_see_it(smtp_settings) -> None:
+    smtp_settings.EMAIL_BACKEND = "portal.core.tests.broken_backend.BrokenBackend"
+    email = queue_email("smoke", "someone@example.org", {"name": "Ana"})
+    run_worker()
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == ("failed", "KeyError")
+
+
+def test_plain_text_parts_are_not_html_escaped(smtp_server) -> None:
+    email = queue_email("smoke", "someone@example.org", {"name": "O'Brien & <Co>"})
+    assert "Hello O'Brien & <Co>," in email.text_body
+    assert "O&#x27;Brien &amp; &lt;Co&gt;" in email.html_body

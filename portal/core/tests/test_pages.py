@@ -112,3 +112,20 @@ def test_error_pages_share_the_portal_look(rf, handler: str, status: int, text: 
     page = response.content.decode()
     assert response.status_code == status
     assert text in page and "Skip to main content" in page and "HIPAA notice" in page
+
+
+def test_the_back_office_has_no_sign_out_or_password_change_of_its_own(client, personas) -> None:
+    client.force_login(personas.agency_admin)
+    assert client.get("/back-office/login/")["Location"] == "/back-office/"
+    assert client.get("/back-office/password_change/").status_code == 404
+    assert client.post("/back-office/logout/")["Location"] == "/sign-out/"
+    assert "_auth_user_id" in client.session  # signing out is the portal's own, audited page
+
+
+def test_back_office_shows_inlines_to_agency_admins(client, personas) -> None:
+    from portal.registry.tests.factories import MailingAddressFactory
+
+    address = MailingAddressFactory(line1="12 Inline Road")
+    client.force_login(personas.agency_admin)
+    page = client.get(f"/back-office/registry/organization/{address.organization.pk}/change/")
+    assert "12 Inline Road" in page.content.decode()

@@ -22,7 +22,8 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DEBUG"}
     return subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env={**clean, "DJANGO_READ_DOTENV": "false", **env},
+        capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
 
@@ -60,6 +61,20 @@ def test_every_variable_the_settings_read_is_documented_in_env_example() -> None
 
     source = (ROOT / "config" / "settings.py").read_text()
     read = set(re.findall(r'(?:env\.\w+|_required_in_production)\(\s*"([A-Z_]+)"', source))
-    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    documented = set(re.findall(r"^#?([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert len(read) > 15
     assert read - documented == set()
+
+
+def test_development_mode_refuses_to_face_a_network() -> None:
+    result = manage("check", ALLOWED_HOSTS="portal.example.gov")
+    assert result.returncode != 0
+    assert "loopback hosts only" in result.stderr
+
+
+def test_a_copied_env_example_starts_in_development(tmp_path: Path) -> None:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    env = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    env.pop("DJANGO_READ_DOTENV")
+    result = manage("check", **env)
+    assert result.returncode == 0, result.stderr

@@ -35,7 +35,7 @@ def test_sample_file_loads_and_a_second_run_changes_nothing() -> None:
     out = StringIO()
     call_command("import_registry", str(SAMPLE), stdout=out)
     assert "0 created, 0 updated, 14 unchanged" in out.getvalue()
-    assert "0 added, 0 deactivated" in out.getvalue()
+    assert "0 added, 0 updated, 0 deactivated" in out.getvalue()
     assert (list(Organization.objects.values()), list(MailingAddress.objects.values())) == snapshot
     clinic = Organization.objects.get(identifier="100001")
     assert clinic.addresses.count() == 2
@@ -92,3 +92,31 @@ def test_wrong_header_and_unreadable_files_are_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(CommandError, match="not UTF-8"):
         call_command("import_registry", str(path))
+
+
+def test_address_details_changes_are_applied_and_counted(tmp_path: Path) -> None:
+    run(tmp_path, PLAN, PROVIDER)
+    relabelled = PROVIDER.replace(",Clinic,", ",Front desk,")
+    assert "1 updated, 0 deactivated" in run(tmp_path, PLAN, relabelled)
+    assert MailingAddress.objects.get(line1="2 Oak St").label == "Front desk"
+
+
+def test_overlong_address_fields_are_named_on_every_database(tmp_path: Path) -> None:
+    long_label = PROVIDER.replace(",Clinic,", f",{'x' * 101},")
+    with pytest.raises(CommandError, match="line 3: address_label must be 100 characters"):
+        run(tmp_path, PLAN, long_label)
+
+
+def test_a_plan_id_shared_by_a_plan_and_a_trbha_is_refused_as_ambiguous(tmp_path: Path) -> None:
+    trbha = "trbha,HP9,Test TRBHA,active,,north,,,,,,,"
+    with pytest.raises(CommandError, match="both a health plan and a TRBHA have ID HP9"):
+        run(tmp_path, PLAN, trbha, PROVIDER.replace("line 4", ""))
+
+
+def test_back_office_edits_follow_the_same_identifier_rules() -> None:
+    from django.core.exceptions import ValidationError
+
+    clinic = Organization(kind="provider", name="X", identifier="12", npi="0000000001")
+    with pytest.raises(ValidationError) as error:
+        clinic.full_clean()
+    assert "6-digit AHCCCS Provider ID" in str(error.value) and "check digit" in str(error.value)

@@ -30,5 +30,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Organizations: {counts.created} created, {counts.updated} updated, "
             f"{counts.unchanged} unchanged. Addresses: {counts.addresses_added} added, "
-            f"{counts.addresses_deactivated} deactivated."
+            f"{counts.addresses_updated} updated, {counts.addresses_deactivated} deactivated."
         )
