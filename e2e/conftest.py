@@ -52,8 +52,12 @@ def assert_accessible(page: Page, title: str) -> None:
     assert len(result["passes"]) > 10  # axe really ran over a real page
 
 
-def assert_accessible_without_js(browser: Browser, page: Page, title: str) -> None:
-    """axe needs scripts to run: check the same page, with the same session, where they run."""
+def assert_accessible_with_scripts_on(browser: Browser, page: Page, title: str) -> None:
+    """axe needs scripts: scan the same URL, in the same session, in a context where they run.
+
+    The page served is the same whether or not scripts run; the no-script page itself is not
+    what axe reads.
+    """
     context = browser.new_context(bypass_csp=True)
     context.add_cookies(page.context.cookies())
     twin = context.new_page()

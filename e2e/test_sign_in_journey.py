@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import assert_accessible, assert_accessible_without_js
+from e2e.conftest import assert_accessible, assert_accessible_with_scripts_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,10 +60,10 @@ def test_sign_in_works_without_javascript(browser: Browser, demo: str) -> None:
     context = browser.new_context(java_script_enabled=False, bypass_csp=True)
     page = context.new_page()
     page.goto(f"{demo}/sign-in/")
-    assert_accessible_without_js(browser, page, "Sign in")
+    assert_accessible_with_scripts_on(browser, page, "Sign in")
     sign_in(page, "plan.reviewer", settings.DEMO_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Priya")
-    assert_accessible_without_js(browser, page, "Home")
+    assert_accessible_with_scripts_on(browser, page, "Home")
     context.close()
 
 

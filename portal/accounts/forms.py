@@ -1,6 +1,12 @@
 """Forms of the accounts app: validation only."""
 
+from typing import Any
+
 from django import forms
+
+from portal.core.roles import roles_allowed_for
+
+from .models import SecurityQuestion, User
 
 
 class SignInForm(forms.Form):
@@ -46,3 +52,109 @@ class ActivationCodeForm(forms.Form):
             }
         ),
     )
+
+
+class AccountDetailsForm(forms.Form):
+    """What a master may change on an account of their organization."""
+
+    first_name = forms.CharField(
+        label="Legal first name",
+        max_length=100,
+        error_messages={"required": "Enter the legal first name"},
+    )
+    last_name = forms.CharField(
+        label="Legal last name",
+        max_length=100,
+        error_messages={"required": "Enter the legal last name"},
+    )
+    phone = forms.CharField(
+        label="Work phone number", max_length=30,
+        error_messages={"required": "Enter the work phone number"},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )  # fmt: skip
+    email = forms.EmailField(
+        label="Work e-mail address", max_length=254,
+        error_messages={"required": "Enter the work e-mail address",
+                        "invalid": "Enter an e-mail address like name@example.org"},
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, account: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        others = User.objects.filter(email__iexact=email).exclude(pk=self.account.pk)
+        if others.exists():
+            raise forms.ValidationError("Another account already uses this e-mail address")
+        return email
+
+
+class PrivilegesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label="Site privileges", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Give only what the person's work needs.",
+        error_messages={"invalid_choice": "Choose only privileges listed here"},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(role.name, role.label) for role in roles_allowed_for(kind)]
+        self.fields["roles"].choices = choices  # type: ignore[attr-defined]
+
+
+class MyDetailsForm(forms.Form):
+    first_name = forms.CharField(
+        label="Legal first name",
+        max_length=100,
+        error_messages={"required": "Enter your legal first name"},
+    )
+    last_name = forms.CharField(
+        label="Legal last name",
+        max_length=100,
+        error_messages={"required": "Enter your legal last name"},
+    )
+    phone = forms.CharField(
+        label="Work phone number", max_length=30,
+        error_messages={"required": "Enter your work phone number"},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )  # fmt: skip
+
+
+class SecurityQuestionsForm(forms.Form):
+    """Three different questions with answers; the current password proves it is you."""
+
+    current_password = forms.CharField(
+        label="Your current password", strip=False, max_length=128,
+        error_messages={"required": "Enter your current password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for n in (1, 2, 3):
+            self.fields[f"question_{n}"] = forms.ChoiceField(
+                label=f"Security question {n}",
+                choices=[("", "- Select -"), *SecurityQuestion.choices],
+                error_messages={"required": f"Select security question {n}"},
+            )
+            self.fields[f"answer_{n}"] = forms.CharField(
+                label=f"Answer to security question {n}", max_length=100,
+                help_text="Capital letters and spaces at the start or end do not matter.",
+                error_messages={"required": f"Enter an answer to security question {n}"},
+            )  # fmt: skip
+
+    def clean_current_password(self) -> str:
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your current password")
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        questions = [data.get(f"question_{n}") for n in (1, 2, 3)]
+        if all(questions) and len(set(questions)) < 3:
+            self.add_error("question_3", "Choose three different security questions")
+        return data

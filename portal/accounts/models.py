@@ -48,6 +48,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         REMOVED = "removed", "Removed"
         DELETED = "deleted", "Deleted"
 
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # unique=True satisfies Django's auth checks; the Lower() constraint below is the real rule.
     username = models.CharField(
         max_length=150,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import letter_views, register_views, views
+from . import letter_views, manage_views, register_views, views
 
 app_name = "accounts"
 
@@ -31,4 +31,26 @@ urlpatterns = [
         "mailroom/batches/<int:batch_id>/mailed/", letter_views.mark_mailed, name="mailroom_mailed"
     ),
     path("forgot-password/", views.forgot_password, name="forgot_password"),
+    path("organization/accounts/", manage_views.manage_accounts, name="manage_accounts"),
+    path("organization/accounts/<uuid:code>/", manage_views.manage_account, name="manage_account"),
+    path(
+        "organization/accounts/<uuid:code>/details/",
+        manage_views.edit_account_details,
+        name="manage_account_details",
+    ),
+    path(
+        "organization/accounts/<uuid:code>/privileges/",
+        manage_views.edit_privileges,
+        name="manage_account_privileges",
+    ),
+    path(
+        "organization/accounts/<uuid:code>/<slug:action>/",
+        manage_views.account_action,
+        name="manage_account_action",
+    ),
+    path("account/", views.my_account, name="my_account"),
+    path("account/details/", views.edit_my_details, name="my_details"),
+    path(
+        "account/security-questions/", views.change_security_questions, name="my_security_questions"
+    ),
 ]

@@ -1,17 +1,25 @@
 """Sign-in, sign-out and the doors that lead to registration and recovery."""
 
+from typing import cast
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.http import posted
+from portal.core.models import AuditEvent
+from portal.core.roles import all_roles
 
 from . import services
-from .forms import SignInForm
+from .forms import MyDetailsForm, SecurityQuestionsForm, SignInForm
 from .gates import enter_gate
+from .models import User
+from .services.profile import OWN_FIELDS, replace_security_answers, update_my_details
+from .services.registration import hash_answer
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -66,3 +74,46 @@ def agency_sign_in(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def forgot_password(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/forgot_password.html")
+
+
+@require_GET
+def my_account(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    declared = all_roles()
+    context = {
+        "roles": [declared[name] for name in sorted(user.role_names) if name in declared],
+        "terms": user.terms_acceptances.select_related("terms").first(),
+        "sign_ins": AuditEvent.objects.filter(
+            target_type="accounts.user", target_id=str(user.code), action="auth.login_succeeded"
+        ).order_by("-seq")[:10],
+        "questions": user.security_answers.all(),
+    }
+    return render(request, "accounts/my_account.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def edit_my_details(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    initial = {name: getattr(user, name) for name in OWN_FIELDS}
+    form = MyDetailsForm(posted(request), initial=initial)
+    if form.is_valid():
+        update_my_details(user, form.cleaned_data, request=request)
+        messages.success(request, "Your details are saved.")
+        return redirect("accounts:my_account")
+    return render(request, "accounts/my_form.html", {"form": form, "heading": "Your details"},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def change_security_questions(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    form = SecurityQuestionsForm(posted(request), user=user)
+    if form.is_valid():
+        data = form.cleaned_data
+        answers = [(data[f"question_{n}"], hash_answer(data[f"answer_{n}"])) for n in (1, 2, 3)]
+        replace_security_answers(user, answers, request=request)
+        messages.success(request, "Your security questions are saved.")
+        return redirect("accounts:my_account")
+    return render(request, "accounts/my_form.html",
+                  {"form": form, "heading": "Change your security questions"},
+                  status=400 if form.errors else 200)  # fmt: skip

@@ -11,7 +11,7 @@ _WIDGET_CLASSES = {
     "Textarea": "usa-textarea",
     "CheckboxInput": "usa-checkbox__input",
     "RadioSelect": "usa-radio__input",
-    "CheckboxSelectMultiple": "",
+    "CheckboxSelectMultiple": "usa-checkbox__input",
 }
 
 

@@ -32,6 +32,7 @@ class NavLink:
     role: str | None = None
     order: int = 100
     debug_only: bool = False
+    masters_only: bool = False
 
 
 def _app_role_modules() -> list[Any]:
@@ -87,7 +88,9 @@ def nav_links_for(user: Any, *, debug: bool) -> list[NavLink]:
     return [
         link
         for link in all_nav_links()
-        if (link.role is None or has_role(user, link.role)) and (debug or not link.debug_only)
+        if (link.role is None or has_role(user, link.role))
+        and (debug or not link.debug_only)
+        and (user.is_master or not link.masters_only)
     ]
 
 

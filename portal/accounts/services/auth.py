@@ -107,7 +107,14 @@ def sign_out(request: HttpRequest) -> None:
 
 
 def grant_role(user: User, role: str, *, by: User | None) -> RoleGrant:
-    """Give `user` a site privilege allowed for its organization's kind."""
+    """Give `user` a site privilege allowed for its organization's kind.
+
+    `by` is None for the system itself (demo data, single sign-on's group mapping).
+    """
+    from ..access import manages_accounts_of
+
+    if by is not None and not manages_accounts_of(by, user.organization):
+        raise PermissionDenied
     declared = all_roles().get(role)
     if declared is None or user.organization is None:
         raise PermissionDenied

@@ -1,0 +1,29 @@
+"""E-mails of the accounts app: one function per kind of message. No PHI, a link instead."""
+
+from portal.core.emails import queue_email
+
+from .models import User
+
+NOTICES = {
+    "approved": "A master account holder approved your QM Portal account. You can sign in now.",
+    "removed": "Your QM Portal account was removed by a master account holder of your "
+    "organization. You can no longer sign in with it.",
+    "made_master": "Your QM Portal account is now a master account: you can manage the "
+    "accounts of your organization.",
+    "details_changed": "The name, phone number or e-mail address on your QM Portal account "
+    "was changed.",
+    "privileges_changed": "Your site privileges on the QM Portal changed. Sign in to see which "
+    "applications you can use.",
+}
+
+
+def send_account_notice(account: User, notice: str, *, by: User | None, to: str = "") -> None:
+    """Tell the account holder what was done to their account, and by whom."""
+    address = to or account.email
+    if not address:
+        return
+    queue_email(
+        "account_notice",
+        address,
+        {"person": account, "summary": NOTICES[notice], "by": by},
+    )

@@ -1,0 +1,37 @@
+"""What every person may change on their own account (SPEC §2.7)."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+
+from portal.core import audit
+
+from ..models import SecurityAnswer, User
+
+OWN_FIELDS = ("first_name", "last_name", "phone")  # e-mail changes go through a master
+
+
+def update_my_details(user: User, details: dict[str, str], *, request: HttpRequest) -> list[str]:
+    """Change one's own name and phone; returns the fields that changed."""
+    if set(details) - set(OWN_FIELDS):
+        raise PermissionDenied
+    changed = [name for name, value in details.items() if getattr(user, name) != value]
+    if changed:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(**details)
+            audit.record("account.details_changed", actor=user, target=user, request=request,
+                         data={"fields": changed})  # fmt: skip
+    return changed
+
+
+def replace_security_answers(
+    user: User, answers: list[tuple[str, str]], *, request: HttpRequest
+) -> None:
+    """Replace the three (question, answer hash) pairs."""
+    with transaction.atomic():
+        SecurityAnswer.objects.filter(user=user).delete()
+        SecurityAnswer.objects.bulk_create(
+            SecurityAnswer(user=user, question=q, answer_hash=h) for q, h in answers
+        )
+        audit.record("account.security_questions_changed", actor=user, target=user,
+                     request=request)  # fmt: skip
