@@ -118,6 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # A file, not memory, so that tests can race real connections against each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and passwords -------------------------------------------------------------------
