@@ -39,6 +39,7 @@ assets: $(ASSETS)/css/styles.css $(wildcard assets/js/*.js assets/img/*)
 
 setup: $(VENV)/.runtime assets
 setup-dev: $(VENV)/.dev assets
+	mkdir -p var
 
 migrate: setup
 	mkdir -p var
