@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from portal.accounts.models import User
 
 from .context_processors import portal as portal_context
+from .guides import GUIDES, render_guide
 from .models import OutboundEmail
 from .roles import all_roles
 
@@ -27,7 +28,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def help_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/help.html")
+    return render(request, "core/help.html", {"guides": GUIDES})
+
+
+@login_not_required
+@require_GET
+def guide(request: HttpRequest, slug: str) -> HttpResponse:
+    """A user guide from docs/guides, the one place the guides are written."""
+    if slug not in GUIDES:
+        raise Http404
+    return render(request, "core/guide.html", {"guide": GUIDES[slug], "html": render_guide(slug)})
 
 
 @login_not_required

@@ -129,3 +129,14 @@ def test_back_office_shows_inlines_to_agency_admins(client, personas) -> None:
     client.force_login(personas.agency_admin)
     page = client.get(f"/back-office/registry/organization/{address.organization.pk}/change/")
     assert "12 Inline Road" in page.content.decode()
+
+
+def test_user_guides_are_listed_on_help_and_shown_from_docs(client: Client) -> None:
+    from portal.core.guides import GUIDES
+
+    help_page = client.get("/help/").content.decode()
+    for slug, guide in GUIDES.items():
+        assert f'href="/help/guides/{slug}/"' in help_page
+        page = client.get(f"/help/guides/{slug}/").content.decode()
+        assert page.count("<h1") == 1 and guide.title in page
+    assert client.get("/help/guides/no-such-guide/").status_code == 404

@@ -27,6 +27,7 @@ PUBLIC = {
     "accounts:activate",
     "accounts:forgot_password",
     "core:help",
+    "core:guide",
     "core:privacy",
     "core:accessibility",
     "core:hipaa",
