@@ -74,9 +74,9 @@ def test_sign_in_works_without_javascript(browser: Browser, demo: str) -> None:
         ("/privacy/", "Privacy notice"),
         ("/accessibility/", "Accessibility statement"),
         ("/hipaa/", "HIPAA notice for portal users"),
-        ("/register/", "Create an account"),
         ("/forgot-password/", "Forgot your password"),
         ("/sign-in/agency/", "Agency sign-in unavailable"),
+        ("/help/guides/accounts/", "Accounts: registering and managing accounts"),
     ],
 )
 def test_public_pages_are_accessible(page: Page, live_server, path: str, title: str) -> None:
