@@ -145,6 +145,17 @@ if PRODUCTION and ALLOW_AGENCY_LOCAL_PASSWORD:
     raise ImproperlyConfigured("ALLOW_AGENCY_LOCAL_PASSWORD cannot be on in production.")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", "" if PRODUCTION else "Portal-demo-password-2026")
 
+# Lockout: this many failed sign-ins within the window lock the account (SPEC §2.2). A client
+# address that fails more than SIGN_IN_IP_LIMIT times in the window is refused for a while,
+# without locking the accounts it tried.
+LOCKOUT_THRESHOLD = env.int("LOCKOUT_THRESHOLD", 3)
+LOCKOUT_WINDOW_MINUTES = env.int("LOCKOUT_WINDOW_MINUTES", 15)
+SIGN_IN_IP_LIMIT = env.int("SIGN_IN_IP_LIMIT", 30)
+
+# Password recovery: minutes an e-mailed security code works, and wrong tries it allows.
+RECOVERY_CODE_MINUTES = env.int("RECOVERY_CODE_MINUTES", 30)
+RECOVERY_CODE_TRIES = env.int("RECOVERY_CODE_TRIES", 5)
+
 # Activation letters: days a printed code stays valid; wrong tries allowed per window.
 ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", 30)
 ACTIVATION_MAX_TRIES = env.int("ACTIVATION_MAX_TRIES", 5)

@@ -12,6 +12,13 @@ NOTICES = {
     "accounts of your organization.",
     "details_changed": "The name, phone number or e-mail address on your QM Portal account "
     "was changed.",
+    "locked": "Your QM Portal account is locked because of several wrong passwords in a short "
+    'time. To open it again, use "Forgot your password?" on the sign-in page, or ask a master '
+    "account holder of your organization to send you password recovery. If the wrong "
+    "passwords were not yours, tell the AHCCCS service desk.",
+    "password_changed": "The password of your QM Portal account was changed, and every "
+    "session signed in with the old one was ended. If you did not do this, call the AHCCCS "
+    "service desk at once.",
     "privileges_changed": "Your site privileges on the QM Portal changed. Sign in to see which "
     "applications you can use.",
 }

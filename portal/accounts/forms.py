@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 
 from portal.core.roles import roles_allowed_for
 
@@ -157,4 +158,66 @@ class SecurityQuestionsForm(forms.Form):
         questions = [data.get(f"question_{n}") for n in (1, 2, 3)]
         if all(questions) and len(set(questions)) < 3:
             self.add_error("question_3", "Choose three different security questions")
+        return data
+
+
+class RecoveryUsernameForm(forms.Form):
+    username = forms.CharField(
+        max_length=150,
+        error_messages={"required": "Enter your username",
+                        "max_length": "Enter a username of 150 characters or fewer"},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )  # fmt: skip
+
+
+class RecoveryAnswersForm(forms.Form):
+    def __init__(self, *args: Any, questions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(SecurityQuestion.choices)
+        for n, question in enumerate(questions, start=1):
+            self.fields[f"answer_{n}"] = forms.CharField(
+                label=labels[question], max_length=100,
+                error_messages={"required": "Enter your answer to this question"},
+            )  # fmt: skip
+        self.questions = questions
+
+    def answers(self) -> dict[str, str]:
+        return {q: self.cleaned_data[f"answer_{n}"] for n, q in enumerate(self.questions, 1)}
+
+
+class ResetPasswordForm(forms.Form):
+    username = forms.CharField(
+        max_length=150, error_messages={"required": "Enter your username"},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )  # fmt: skip
+    code = forms.CharField(
+        label="Security code", max_length=8, min_length=8,
+        help_text="The 8 digits in the e-mail we sent you.",
+        error_messages={"required": "Enter the security code from the e-mail",
+                        "min_length": "Enter the 8-digit security code",
+                        "max_length": "Enter the 8-digit security code"},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )  # fmt: skip
+    new_password1 = forms.CharField(
+        label="New password", strip=False, max_length=128,
+        help_text="At least 15 characters, different from your old password.",
+        error_messages={"required": "Choose a new password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
+    )  # fmt: skip
+    new_password2 = forms.CharField(
+        label="Type the new password again", strip=False, max_length=128,
+        error_messages={"required": "Type the new password again"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", "The two passwords are not the same. Type them again")
+        elif first:
+            try:
+                validate_password(first, User(username=data.get("username", "")))
+            except forms.ValidationError as error:
+                self.add_error("new_password1", error)
         return data

@@ -38,7 +38,7 @@ ACTIONS = {
                                  "{name} is now a master account holder.", admin.make_master),
     "send-recovery": AccountAction(
         "Send password recovery", "Start password recovery for {name}?",
-        "Password recovery was requested for {name}.", admin.request_recovery),
+        "A security code was e-mailed to {name}.", admin.request_recovery),
 }  # fmt: skip
 
 

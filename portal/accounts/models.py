@@ -268,3 +268,45 @@ class ActivationLetter(models.Model):
 
     def __str__(self) -> str:
         return f"Activation letter for {self.user} ({self.get_status_display()})"
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, kept briefly for the account lockout and the per-address throttle.
+
+    The audit trail keeps the lasting record; these rows go when the account signs in or
+    recovers, or when they are older than the window (prune_sign_in_failures).
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, related_name="+")
+    ip = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "at"], name="accounts_failure_user_at"),
+            models.Index(fields=["ip", "at"], name="accounts_failure_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Failed sign-in at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use security code e-mailed for password recovery. Only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A new code replaces the old one: one row per account.
+            models.UniqueConstraint("user", name="accounts_one_recovery_code_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery code for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import letter_views, manage_views, register_views, views
+from . import letter_views, manage_views, recovery_views, register_views, views
 
 app_name = "accounts"
 
@@ -30,7 +30,12 @@ urlpatterns = [
     path(
         "mailroom/batches/<int:batch_id>/mailed/", letter_views.mark_mailed, name="mailroom_mailed"
     ),
-    path("forgot-password/", views.forgot_password, name="forgot_password"),
+    path("forgot-password/", recovery_views.forgot_password, name="forgot_password"),
+    path(
+        "forgot-password/questions/", recovery_views.recovery_questions, name="recovery_questions"
+    ),
+    path("forgot-password/sent/", recovery_views.recovery_sent, name="recovery_sent"),
+    path("forgot-password/reset/", recovery_views.reset, name="recovery_reset"),
     path("organization/accounts/", manage_views.manage_accounts, name="manage_accounts"),
     path("organization/accounts/<uuid:code>/", manage_views.manage_account, name="manage_account"),
     path(

@@ -45,7 +45,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
         form.add_error(None, result.error or services.GENERIC_FAILURE)
     context = {"form": form, "next": _safe_next(request)}
-    return render(request, "accounts/sign_in.html", context, status=400 if form.errors else 200)
+    status = 429 if form.non_field_errors() == [services.THROTTLED] else 400
+    return render(request, "accounts/sign_in.html", context, status=status if form.errors else 200)
 
 
 @login_not_required
@@ -69,11 +70,6 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 def agency_sign_in(request: HttpRequest) -> HttpResponse:
     """Single sign-on for agency staff; says so plainly while no identity provider is set up."""
     return render(request, "accounts/agency_sign_in.html")
-
-
-@login_not_required
-def forgot_password(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/forgot_password.html")
 
 
 @require_GET

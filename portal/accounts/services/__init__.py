@@ -5,6 +5,7 @@ Split by topic; import from here (`from portal.accounts import services`).
 
 from .auth import (
     GENERIC_FAILURE,
+    THROTTLED,
     CredentialCheck,
     SignInResult,
     check_credentials,
@@ -16,6 +17,7 @@ from .auth import (
 
 __all__ = [
     "GENERIC_FAILURE",
+    "THROTTLED",
     "CredentialCheck",
     "SignInResult",
     "check_credentials",

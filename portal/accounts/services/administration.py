@@ -14,6 +14,7 @@ from portal.core.roles import roles_allowed_for
 from ..access import manages_accounts_of
 from ..emails import send_account_notice
 from ..models import RoleGrant, User
+from .recovery import send_recovery_code
 
 
 class AccountActionRefused(Exception):
@@ -71,16 +72,15 @@ def make_master(account: User, *, by: User, request: HttpRequest | None = None) 
 
 
 def request_recovery(account: User, *, by: User, request: HttpRequest | None = None) -> None:
-    """Start password recovery for the account without its security questions.
-
-    Records the request; the recovery e-mail with its security code comes with password
-    recovery itself (SPEC §2.5).
-    """
+    """E-mail the account a recovery code, without its security questions (SPEC §2.5)."""
     _check_manager(account, by)
     if account.status not in (User.Status.ACTIVE, User.Status.LOCKED):
         raise AccountActionRefused("Password recovery is for active or locked accounts.")
+    if not account.email:
+        raise AccountActionRefused("This account has no e-mail address to send the code to.")
     with transaction.atomic():
         audit.record("account.recovery_requested", actor=by, target=account, request=request)
+        send_recovery_code(account, by=by, request=request)
 
 
 def update_account_details(

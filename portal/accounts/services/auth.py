@@ -13,12 +13,16 @@ from portal.core import audit
 from portal.core.roles import all_roles
 
 from ..models import RoleGrant, User
+from .lockout import address_is_throttled, clear_failures, record_failure
 
 GENERIC_FAILURE = (
     "The username or password is not right. Check them and try again; passwords are case-sensitive."
 )
 
 
+THROTTLED = (
+    "There have been too many failed sign-ins from your network. Wait 15 minutes, then try again."
+)
 AWAITING_APPROVAL = (
     "Your account is waiting for a master account holder of your organization to approve it. "
     "You can sign in once they have."
@@ -66,7 +70,13 @@ def check_credentials(username: str, password: str) -> CredentialCheck:
 
 
 def sign_in(request: HttpRequest, username: str, password: str) -> SignInResult:
-    """Check the credentials; on success start a fresh session. Either way, audit the attempt."""
+    """Check the credentials; on success start a fresh session. Either way, audit the attempt.
+
+    Failures count toward the account's lockout and the client address's throttle.
+    """
+    if address_is_throttled(request):
+        audit.record("auth.login_throttled", request=request)
+        return SignInResult(None, THROTTLED)
     check = check_credentials(username, password)
     user = check.account
     with transaction.atomic():
@@ -83,6 +93,7 @@ def sign_in(request: HttpRequest, username: str, password: str) -> SignInResult:
                 request=request,
                 data={"reason": check.reason},
             )
+            record_failure(user, request)
             waiting = check.reason == f"status_{User.Status.AWAITING_APPROVAL}"
             return SignInResult(None, AWAITING_APPROVAL if waiting else GENERIC_FAILURE)
         start_session(request, user)
@@ -94,6 +105,7 @@ def start_session(request: HttpRequest, user: User) -> None:
     with transaction.atomic():
         login(request, user, backend="portal.accounts.backends.PortalBackend")
         User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
+        clear_failures(user)
         audit.record("auth.login_succeeded", actor=user, target=user, request=request)
 
 

@@ -43,8 +43,9 @@ def print_letters(letters: list[ActivationLetter], *, by: User) -> tuple[LetterB
     with transaction.atomic():
         batch = LetterBatch.objects.create(printed_by=by, printed_at=now)
         pages: list[dict[str, Any]] = []
+        # of=("self",): PostgreSQL cannot lock the nullable side of the organization join.
         for letter in (
-            ActivationLetter.objects.select_for_update()
+            ActivationLetter.objects.select_for_update(of=("self",))
             .filter(pk__in=[letter.pk for letter in letters], status__in=LIVE)
             .select_related("user__organization", "address")
         ):

@@ -1,0 +1,60 @@
+"""Account lockout and the per-address throttle (SPEC §2.2, DESIGN §11).
+
+An account locks after LOCKOUT_THRESHOLD failures within LOCKOUT_WINDOW_MINUTES; only password
+recovery opens it again. A client address with more than SIGN_IN_IP_LIMIT failures in the
+window is refused before any password is checked, which locks nobody: hospitals share
+addresses, and a stranger must not be able to lock everyone out.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from portal.core import audit
+from portal.core.audit import client_ip
+
+from ..emails import send_account_notice
+from ..models import SignInFailure, User
+
+
+def _window_start() -> datetime:
+    return timezone.now() - timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
+
+
+def address_is_throttled(request: HttpRequest) -> bool:
+    ip = client_ip(request)
+    recent = SignInFailure.objects.filter(ip=ip, at__gt=_window_start())
+    return bool(ip) and recent.count() >= settings.SIGN_IN_IP_LIMIT
+
+
+def record_failure(user: User | None, request: HttpRequest) -> bool:
+    """Count one failure; lock the account when it reaches the threshold. True if it locked."""
+    SignInFailure.objects.create(user=user, ip=client_ip(request))
+    if user is None or user.status != User.Status.ACTIVE:
+        return False
+    failures = SignInFailure.objects.filter(user=user, at__gt=_window_start()).count()
+    return failures >= settings.LOCKOUT_THRESHOLD and lock_account(
+        user, reason="failed_sign_ins", request=request
+    )
+
+
+def lock_account(user: User, *, reason: str, request: HttpRequest | None = None) -> bool:
+    """Lock an active account (once, whatever the race) and tell its holder."""
+    with transaction.atomic():
+        locked = User.objects.filter(pk=user.pk, status=User.Status.ACTIVE).update(
+            status=User.Status.LOCKED
+        )
+        if locked:
+            user.status = User.Status.LOCKED
+            audit.record("account.locked", organization=user.organization, target=user,
+                         request=request, data={"reason": reason})  # fmt: skip
+            send_account_notice(user, "locked", by=None)
+    return bool(locked)
+
+
+def clear_failures(user: User) -> None:
+    """A successful sign-in or recovery starts the count again."""
+    SignInFailure.objects.filter(user=user).delete()
