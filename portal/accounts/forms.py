@@ -221,3 +221,37 @@ class ResetPasswordForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("new_password1", error)
         return data
+
+
+class ChangePasswordForm(forms.Form):
+    current_password = forms.CharField(
+        label="Your current password", strip=False, max_length=128,
+        error_messages={"required": "Enter your current password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )  # fmt: skip
+    new_password1 = ResetPasswordForm.base_fields["new_password1"]
+    new_password2 = ResetPasswordForm.base_fields["new_password2"]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_current_password(self) -> str:
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your current password")
+        return password
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", "The two passwords are not the same. Type them again")
+        elif first and self.user.check_password(first):
+            self.add_error("new_password1", "Choose a password different from your old one")
+        elif first:
+            try:
+                validate_password(first, self.user)
+            except forms.ValidationError as error:
+                self.add_error("new_password1", error)
+        return data

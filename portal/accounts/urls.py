@@ -55,6 +55,7 @@ urlpatterns = [
     ),
     path("account/", views.my_account, name="my_account"),
     path("account/details/", views.edit_my_details, name="my_details"),
+    path("account/password/", views.change_my_password, name="my_password"),
     path(
         "account/security-questions/", views.change_security_questions, name="my_security_questions"
     ),

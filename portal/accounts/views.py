@@ -15,10 +15,15 @@ from portal.core.models import AuditEvent
 from portal.core.roles import all_roles
 
 from . import services
-from .forms import MyDetailsForm, SecurityQuestionsForm, SignInForm
+from .forms import ChangePasswordForm, MyDetailsForm, SecurityQuestionsForm, SignInForm
 from .gates import enter_gate
 from .models import User
-from .services.profile import OWN_FIELDS, replace_security_answers, update_my_details
+from .services.profile import (
+    OWN_FIELDS,
+    change_password,
+    replace_security_answers,
+    update_my_details,
+)
 from .services.registration import hash_answer
 
 
@@ -112,4 +117,17 @@ def change_security_questions(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:my_account")
     return render(request, "accounts/my_form.html",
                   {"form": form, "heading": "Change your security questions"},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def change_my_password(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    form = ChangePasswordForm(posted(request), user=user)
+    if form.is_valid():
+        change_password(user, form.cleaned_data["new_password1"], request=request)
+        messages.success(request, "Your new password is set. Other sessions were signed out.")
+        return redirect("accounts:my_account")
+    return render(request, "accounts/my_form.html",
+                  {"form": form, "heading": "Change your password"},
                   status=400 if form.errors else 200)  # fmt: skip

@@ -1,11 +1,13 @@
 """What every person may change on their own account (SPEC §2.7)."""
 
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 
 from portal.core import audit
 
+from ..emails import send_account_notice
 from ..models import SecurityAnswer, User
 
 OWN_FIELDS = ("first_name", "last_name", "phone")  # e-mail changes go through a master
@@ -35,3 +37,13 @@ def replace_security_answers(
         )
         audit.record("account.security_questions_changed", actor=user, target=user,
                      request=request)  # fmt: skip
+
+
+def change_password(user: User, new_password: str, *, request: HttpRequest) -> None:
+    """Set a new password; this session stays, every other one of the account ends."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        update_session_auth_hash(request, user)
+        audit.record("account.password_changed", actor=user, target=user, request=request)
+        send_account_notice(user, "password_changed", by=None)

@@ -50,3 +50,29 @@ def test_changing_security_questions_needs_the_current_password(client: Client) 
     assert set(answers) == {"first_car", "birth_city", "first_job"}
     assert check_password("yuma", answers["birth_city"])
     assert AuditEvent.objects.filter(action="account.security_questions_changed").count() == 1
+
+
+def test_changing_my_password_keeps_this_session_and_ends_the_others(client: Client) -> None:
+    from portal.core.models import OutboundEmail
+
+    user = UserFactory()
+    other = Client()
+    other.post("/sign-in/", {"username": user.username, "password": PASSWORD})
+    client.post("/sign-in/", {"username": user.username, "password": PASSWORD})
+    new = "my brand new long passphrase"
+    bad = client.post("/account/password/", {"current_password": "nope", "new_password1": new,
+                                             "new_password2": new})  # fmt: skip
+    assert bad.status_code == 400 and "not your current password" in bad.content.decode()
+    same = client.post("/account/password/", {"current_password": PASSWORD,
+                                              "new_password1": PASSWORD,
+                                              "new_password2": PASSWORD})  # fmt: skip
+    assert "different from your old one" in same.content.decode()
+    good = {"current_password": PASSWORD, "new_password1": new, "new_password2": new}
+    response = client.post("/account/password/", good)
+    assert response["Location"] == "/account/"
+    assert client.get("/").status_code == 200
+    assert other.get("/")["Location"].startswith("/sign-in/")
+    user.refresh_from_db()
+    assert user.check_password(new)
+    assert AuditEvent.objects.filter(action="account.password_changed").count() == 1
+    assert OutboundEmail.objects.filter(to=user.email, template="account_notice").count() == 1

@@ -64,6 +64,7 @@ def test_every_step_answers_the_same_whether_or_not_the_account_exists(client, p
     fake_page, fake = answer(client, "nobody.here", {q: "wrong" for q in range(3)})
     assert real["Location"] == fake["Location"] == "/forgot-password/sent/"
     assert fake_page.count("usa-label") == real_page.count("usa-label") == 3
+
     def questions(page: str) -> list[str]:
         return re.findall(r'<label class="usa-label[^"]*" for="[^"]+">([^<]+)</label>', page)
 
