@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.core.middleware.NoStoreMiddleware",
@@ -165,7 +166,12 @@ ACTIVATION_TRY_WINDOW_MINUTES = env.int("ACTIVATION_TRY_WINDOW_MINUTES", 15)
 PROVIDER_ID_LENGTH = env.int("PROVIDER_ID_LENGTH", 6)
 
 # --- Sessions, cookies, security headers ------------------------------------------------------
-SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+# A session ends after SESSION_IDLE_SECONDS without a request (warned SESSION_WARNING_SECONDS
+# before, with a way to stay) and, whatever happens, SESSION_ABSOLUTE_SECONDS after sign-in.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", 15 * 60)
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", 2 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -10,11 +10,19 @@ from django.db import transaction
 from portal.registry.models import Organization
 from portal.registry.services import import_registry
 
-from .models import TermsAcceptance, TermsVersion, User
+from .models import SecurityAnswer, SecurityQuestion, TermsAcceptance, TermsVersion, User
 from .services import grant_role
+from .services.registration import hash_answer
 from .services.terms import publish_terms
 
 DEFAULT_TERMS = Path(__file__).resolve().parent / "content" / "terms_of_use.txt"
+# Every demo account answers its three security questions with the same word.
+DEMO_ANSWER = "phoenix"
+DEMO_QUESTIONS = (
+    SecurityQuestion.FIRST_STREET,
+    SecurityQuestion.FIRST_SCHOOL,
+    SecurityQuestion.BIRTH_CITY,
+)
 SAMPLE_REGISTRY = Path(__file__).resolve().parent.parent / "registry" / "sample" / "registry.csv"
 
 
@@ -83,6 +91,11 @@ def _ensure_account(persona: DemoPersona) -> bool:
     user.save()
     for role in persona.roles:
         grant_role(user, role, by=None)
+    if not user.security_answers.exists():
+        SecurityAnswer.objects.bulk_create(
+            SecurityAnswer(user=user, question=question, answer_hash=hash_answer(DEMO_ANSWER))
+            for question in DEMO_QUESTIONS
+        )
     terms = TermsVersion.current()
     if terms is not None:
         TermsAcceptance.objects.get_or_create(user=user, terms=terms)

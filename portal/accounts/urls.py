@@ -53,6 +53,7 @@ urlpatterns = [
         manage_views.account_action,
         name="manage_account_action",
     ),
+    path("session/keep-alive/", views.keep_alive, name="keep_alive"),
     path("account/", views.my_account, name="my_account"),
     path("account/details/", views.edit_my_details, name="my_details"),
     path("account/password/", views.change_my_password, name="my_password"),

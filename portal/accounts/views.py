@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.http import posted
 from portal.core.models import AuditEvent
@@ -25,6 +25,7 @@ from .services.profile import (
     update_my_details,
 )
 from .services.registration import hash_answer
+from .session_limits import SEEN, mark
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -131,3 +132,10 @@ def change_my_password(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/my_form.html",
                   {"form": form, "heading": "Change your password"},
                   status=400 if form.errors else 200)  # fmt: skip
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """The idle warning's "Stay signed in": the request itself is the activity."""
+    mark(request, SEEN)
+    return HttpResponse(status=204)

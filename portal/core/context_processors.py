@@ -25,4 +25,6 @@ def portal(request: HttpRequest | None) -> dict[str, Any]:
         "registry_contact_phone": settings.REGISTRY_CONTACT_PHONE,
         "debug_mailbox": settings.DEBUG,
         "nav_links": nav_links_for(user, debug=settings.DEBUG) if signed_in else [],
+        "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
     }

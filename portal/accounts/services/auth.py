@@ -13,6 +13,7 @@ from portal.core import audit
 from portal.core.roles import all_roles
 
 from ..models import RoleGrant, User
+from ..session_limits import STARTED, mark
 from .lockout import address_is_throttled, clear_failures, record_failure
 
 GENERIC_FAILURE = (
@@ -104,17 +105,19 @@ def start_session(request: HttpRequest, user: User) -> None:
     """Open a fresh session (new key) for an account that passed sign-in and its gates."""
     with transaction.atomic():
         login(request, user, backend="portal.accounts.backends.PortalBackend")
+        mark(request, STARTED)
         User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
         clear_failures(user)
         audit.record("auth.login_succeeded", actor=user, target=user, request=request)
 
 
-def sign_out(request: HttpRequest) -> None:
-    """End the session everywhere it is held by this browser, and audit it."""
+def sign_out(request: HttpRequest, *, reason: str = "signed_out") -> None:
+    """End this browser's session and audit it (`reason`: signed_out, idle or absolute)."""
     user = request.user
     with transaction.atomic():
         if user.is_authenticated:
-            audit.record("auth.logged_out", actor=user, target=user, request=request)
+            data = {} if reason == "signed_out" else {"reason": reason}
+            audit.record("auth.logged_out", actor=user, target=user, request=request, data=data)
         logout(request)
 
 

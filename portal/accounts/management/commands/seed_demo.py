@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.accounts.demo import seed_demo
+from portal.accounts.demo import DEMO_ANSWER, seed_demo
 
 
 class Command(BaseCommand):
@@ -21,3 +21,4 @@ class Command(BaseCommand):
             note = "" if can_sign_in else "  (single sign-on only: no local password here)"
             self.stdout.write(f"  {persona.username:<18} {persona.kind:<12}{note}")
         self.stdout.write(f"Password: {settings.DEMO_PASSWORD}")
+        self.stdout.write(f"Security answers (all three questions): {DEMO_ANSWER}")
