@@ -153,6 +153,12 @@ LOCKOUT_THRESHOLD = env.int("LOCKOUT_THRESHOLD", 3)
 LOCKOUT_WINDOW_MINUTES = env.int("LOCKOUT_WINDOW_MINUTES", 15)
 SIGN_IN_IP_LIMIT = env.int("SIGN_IN_IP_LIMIT", 30)
 
+# Inactivity (SPEC §2.2): days without activity before an account locks and before it is
+# deleted, and how many daily warning e-mails come before each.
+INACTIVITY_LOCK_DAYS = env.int("INACTIVITY_LOCK_DAYS", 60)
+INACTIVITY_DELETE_DAYS = env.int("INACTIVITY_DELETE_DAYS", 120)
+INACTIVITY_WARNING_DAYS = env.int("INACTIVITY_WARNING_DAYS", 5)
+
 # Password recovery: minutes an e-mailed security code works, and wrong tries it allows.
 RECOVERY_CODE_MINUTES = env.int("RECOVERY_CODE_MINUTES", 30)
 RECOVERY_CODE_TRIES = env.int("RECOVERY_CODE_TRIES", 5)

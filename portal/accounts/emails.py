@@ -19,6 +19,9 @@ NOTICES = {
     "password_changed": "The password of your QM Portal account was changed, and every "
     "session signed in with the old one was ended. If you did not do this, call the AHCCCS "
     "service desk at once.",
+    "locked_inactive": "Your QM Portal account is locked because it was not used for a long "
+    'time. To open it again, use "Forgot your password?" on the sign-in page, or ask a '
+    "master account holder of your organization to send you password recovery.",
     "privileges_changed": "Your site privileges on the QM Portal changed. Sign in to see which "
     "applications you can use.",
 }

@@ -310,3 +310,31 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"Recovery code for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class InactivityWarning(models.Model):
+    """One warning e-mail of an inactivity period, so a second run the same day sends nothing.
+
+    `since` is the last activity the period counts from: activity starts a new period, whose
+    warnings are due again.
+    """
+
+    class Threshold(models.TextChoices):
+        LOCK = "lock", "Lock"
+        DELETE = "delete", "Delete"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    threshold = models.CharField(max_length=10, choices=Threshold.choices)
+    since = models.DateField()
+    days_left = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "user", "threshold", "since", "days_left", name="accounts_one_warning_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.days_left} days before {self.threshold}"

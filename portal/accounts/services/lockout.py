@@ -51,7 +51,8 @@ def lock_account(user: User, *, reason: str, request: HttpRequest | None = None)
             user.status = User.Status.LOCKED
             audit.record("account.locked", organization=user.organization, target=user,
                          request=request, data={"reason": reason})  # fmt: skip
-            send_account_notice(user, "locked", by=None)
+            notice = "locked" if reason == "failed_sign_ins" else "locked_inactive"
+            send_account_notice(user, notice, by=None)
     return bool(locked)
 
 
