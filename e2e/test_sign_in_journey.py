@@ -100,3 +100,19 @@ def test_signed_in_pages_and_the_404_page_are_accessible_on_a_phone(
     page.goto(f"{demo}/sign-out/")
     assert_accessible(page, "Sign out")
     context.close()
+
+
+def test_new_terms_are_accepted_at_sign_in(page: Page, demo: str) -> None:
+    from portal.accounts.services.terms import publish_terms
+
+    publish_terms("QM Portal Terms of Use", "A new paragraph of rules.", by=None)
+    page.goto(f"{demo}/sign-in/")
+    expect(page.get_by_text("The Terms of Use changed on")).to_be_visible()
+    assert_accessible(page, "Sign in")
+    sign_in(page, "ioc.member", settings.DEMO_PASSWORD)
+    assert_accessible(page, "The Terms of Use have changed")
+    page.get_by_role("button", name="Continue").click()
+    assert_accessible(page, "Error: The Terms of Use have changed")
+    page.locator("label", has_text="I have read the Terms of Use").click()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Samuel")

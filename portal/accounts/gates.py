@@ -6,7 +6,8 @@ for how long; it is not signed in until the gates are passed.
 
 from datetime import datetime, timedelta
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from .models import User
@@ -33,3 +34,16 @@ def account_at_gate(request: HttpRequest, gate: str) -> User | None:
 
 def leave_gate(request: HttpRequest) -> None:
     request.session.pop(GATE_KEY, None)
+
+
+def pass_gate(request: HttpRequest, user: User) -> HttpResponseRedirect:
+    """After one gate: on to the next one, or into a fresh session when none is left."""
+    from .services import next_gate, start_session
+
+    gate = next_gate(user)
+    if gate is not None:
+        enter_gate(request, user, gate)
+        return redirect(f"accounts:{gate}")
+    leave_gate(request)
+    start_session(request, user)
+    return redirect("core:home")

@@ -8,10 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.core.http import posted
 
-from . import services
 from .access import check_agency_admin, get_batch_for_admin, get_letter_for_admin
 from .forms import ActivationCodeForm
-from .gates import account_at_gate, leave_gate
+from .gates import account_at_gate, pass_gate
 from .models import ActivationLetter, LetterBatch, User
 from .services.letters import (
     Activation,
@@ -45,10 +44,8 @@ def activate(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         outcome = activate_account(user, form.cleaned_data["code"], request=request)
         if outcome is Activation.ACTIVATED:
-            leave_gate(request)
-            services.start_session(request, user)
             messages.success(request, "Your master account is active. Welcome to the portal.")
-            return redirect("core:home")
+            return pass_gate(request, user)
         form.add_error("code", ACTIVATION_ERRORS[outcome])
     return render(request, "accounts/activate.html", {"form": form, "person": user},
                   status=400 if form.errors else 200)  # fmt: skip

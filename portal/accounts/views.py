@@ -1,5 +1,6 @@
 """Sign-in, sign-out and the doors that lead to registration and recovery."""
 
+from datetime import timedelta
 from typing import cast
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,8 +18,9 @@ from portal.core.roles import all_roles
 
 from . import services
 from .forms import ChangePasswordForm, MyDetailsForm, SecurityQuestionsForm, SignInForm
-from .gates import enter_gate
-from .models import User
+from .gates import account_at_gate, enter_gate, pass_gate
+from .models import TermsVersion, User
+from .registration_forms import TermsForm
 from .services.profile import (
     OWN_FIELDS,
     change_password,
@@ -50,9 +53,17 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if result.user is not None:
             return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
         form.add_error(None, result.error or services.GENERIC_FAILURE)
-    context = {"form": form, "next": _safe_next(request)}
+    context = {"form": form, "next": _safe_next(request), "new_terms": _recently_changed_terms()}
     status = 429 if form.non_field_errors() == [services.THROTTLED] else 400
     return render(request, "accounts/sign_in.html", context, status=status if form.errors else 200)
+
+
+def _recently_changed_terms() -> TermsVersion | None:
+    """A new version of the Terms of Use published in the last 30 days, to announce."""
+    terms = TermsVersion.current()
+    if terms is None or terms.version == 1:
+        return None
+    return terms if terms.published_at > timezone.now() - timedelta(days=30) else None
 
 
 @login_not_required
@@ -139,3 +150,18 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
     """The idle warning's "Stay signed in": the request itself is the activity."""
     mark(request, SEEN)
     return HttpResponse(status=204)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def accept_terms(request: HttpRequest) -> HttpResponse:
+    """The Terms of Use changed since this account last accepted them (SPEC §2.4)."""
+    user, terms = account_at_gate(request, "accept_terms"), TermsVersion.current()
+    if user is None or terms is None:
+        return redirect("accounts:sign_in")
+    form = TermsForm(posted(request))
+    if form.is_valid():
+        services.accept_terms(user, terms, request=request)
+        return pass_gate(request, user)
+    return render(request, "accounts/accept_terms.html", {"form": form, "terms": terms},
+                  status=400 if form.errors else 200)  # fmt: skip

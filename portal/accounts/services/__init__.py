@@ -10,18 +10,22 @@ from .auth import (
     SignInResult,
     check_credentials,
     grant_role,
+    next_gate,
     sign_in,
     sign_out,
     start_session,
 )
+from .terms import accept_terms
 
 __all__ = [
     "GENERIC_FAILURE",
     "THROTTLED",
     "CredentialCheck",
     "SignInResult",
+    "accept_terms",
     "check_credentials",
     "grant_role",
+    "next_gate",
     "sign_in",
     "sign_out",
     "start_session",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from portal.core import audit
 from portal.core.roles import all_roles
 
-from ..models import RoleGrant, User
+from ..models import RoleGrant, TermsVersion, User
 from ..session_limits import STARTED, mark
 from .lockout import address_is_throttled, clear_failures, record_failure
 
@@ -28,8 +28,6 @@ AWAITING_APPROVAL = (
     "Your account is waiting for a master account holder of your organization to approve it. "
     "You can sign in once they have."
 )
-# Accounts that may pass a gate after a correct password, and the gate page each goes to.
-GATES: dict[str, str] = {User.Status.AWAITING_ACTIVATION: "activate"}
 
 
 @dataclass(frozen=True)
@@ -60,8 +58,9 @@ def check_credentials(username: str, password: str) -> CredentialCheck:
         return CredentialCheck(user, "unknown_user" if user is None else "no_local_password")
     if not user.check_password(password):
         return CredentialCheck(user, "wrong_password")
-    if user.status in GATES:
-        return CredentialCheck(user, f"gate_{GATES[user.status]}")
+    gate = next_gate(user)
+    if gate is not None:
+        return CredentialCheck(user, f"gate_{gate}")
     if user.status != User.Status.ACTIVE:
         return CredentialCheck(user, f"status_{user.status}")
     is_agency = user.organization is not None and user.organization.kind == "agency"
@@ -99,6 +98,18 @@ def sign_in(request: HttpRequest, username: str, password: str) -> SignInResult:
             return SignInResult(None, AWAITING_APPROVAL if waiting else GENERIC_FAILURE)
         start_session(request, user)
     return SignInResult(user, None)
+
+
+def next_gate(user: User) -> str | None:
+    """The next page (URL name) this account must pass before a session, in SPEC §2.4 order."""
+    if user.status == User.Status.AWAITING_ACTIVATION:
+        return "activate"
+    if user.status != User.Status.ACTIVE:
+        return None
+    terms = TermsVersion.current()
+    if terms is not None and not user.terms_acceptances.filter(terms=terms).exists():
+        return "accept_terms"
+    return None
 
 
 def start_session(request: HttpRequest, user: User) -> None:

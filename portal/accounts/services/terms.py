@@ -2,10 +2,11 @@
 
 from django.db import transaction
 from django.db.models import Max
+from django.http import HttpRequest
 
 from portal.core import audit
 
-from ..models import TermsVersion, User
+from ..models import TermsAcceptance, TermsVersion, User
 
 
 def publish_terms(title: str, body: str, *, by: User | None) -> TermsVersion:
@@ -17,3 +18,11 @@ def publish_terms(title: str, body: str, *, by: User | None) -> TermsVersion:
         )
         audit.record("terms.published", actor=by, target=terms, data={"version": terms.version})
     return terms
+
+
+def accept_terms(user: User, terms: TermsVersion, *, request: HttpRequest) -> None:
+    with transaction.atomic():
+        _, created = TermsAcceptance.objects.get_or_create(user=user, terms=terms)
+        if created:
+            audit.record("terms.accepted", actor=user, target=user, request=request,
+                         data={"version": terms.version})  # fmt: skip

@@ -163,3 +163,32 @@ def test_a_master_awaiting_activation_goes_to_the_activation_gate(client: Client
     assert post(client, user.username, PASSWORD)["Location"] == "/sign-in/activate/"
     assert SESSION_KEY not in client.session
     assert AuditEvent.objects.get(action="auth.login_gated").data == {"gate": "activate"}
+
+
+def test_new_terms_must_be_accepted_before_the_session_starts(client: Client) -> None:
+    from portal.accounts.models import TermsAcceptance
+    from portal.accounts.services.terms import publish_terms
+
+    user = UserFactory()
+    TermsAcceptance.objects.create(user=user, terms=publish_terms("T", "Old.", by=None))
+    publish_terms("T", "New rules.", by=None)
+    assert "The Terms of Use changed on" in client.get(URL).content.decode()
+    assert post(client, user.username, PASSWORD)["Location"] == "/sign-in/terms/"
+    assert SESSION_KEY not in client.session
+    page = client.get("/sign-in/terms/").content.decode()
+    assert "New rules." in page and "version 2" in page
+    refused = client.post("/sign-in/terms/", {})
+    assert refused.status_code == 400 and "Select the box to agree" in refused.content.decode()
+    assert client.post("/sign-in/terms/", {"agree": "on"})["Location"] == "/"
+    assert client.session[SESSION_KEY] == str(user.pk)
+    assert AuditEvent.objects.get(action="terms.accepted").data == {"version": 2}
+    client.logout()
+    assert post(client, user.username, PASSWORD)["Location"] == "/"  # accepted once is enough
+
+
+def test_the_terms_gate_cannot_be_reached_without_the_password(client: Client) -> None:
+    from portal.accounts.services.terms import publish_terms
+
+    publish_terms("T", "B", by=None)
+    assert client.get("/sign-in/terms/")["Location"] == "/sign-in/"
+    assert client.post("/sign-in/terms/", {"agree": "on"})["Location"] == "/sign-in/"

@@ -25,6 +25,7 @@ PUBLIC = {
     "accounts:register_check",
     "accounts:register_done",
     "accounts:activate",
+    "accounts:accept_terms",
     "accounts:forgot_password",
     "accounts:recovery_questions",
     "accounts:recovery_sent",
