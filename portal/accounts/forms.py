@@ -255,3 +255,14 @@ class ChangePasswordForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("new_password1", error)
         return data
+
+
+class RenewNPIForm(forms.Form):
+    npi = forms.CharField(
+        label="Your organization's valid NPI", max_length=10, min_length=10,
+        help_text="10 digits",
+        error_messages={"required": "Enter your organization's 10-digit NPI",
+                        "min_length": "Enter a 10-digit NPI, digits only",
+                        "max_length": "Enter a 10-digit NPI, digits only"},
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip

@@ -25,6 +25,7 @@ urlpatterns = [
     path("register/done/", register_views.register_done, name="register_done"),
     path("sign-in/activate/", letter_views.activate, name="activate"),
     path("sign-in/terms/", views.accept_terms, name="accept_terms"),
+    path("sign-in/npi/", views.renew_npi, name="renew_npi"),
     path("mailroom/", letter_views.mailroom, name="mailroom"),
     path("mailroom/print/", letter_views.print_pending, name="mailroom_print"),
     path("mailroom/letters/<uuid:code>/reprint/", letter_views.reprint, name="mailroom_reprint"),

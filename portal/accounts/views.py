@@ -15,9 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.core.http import posted
 from portal.core.models import AuditEvent
 from portal.core.roles import all_roles
+from portal.registry import services as registry
 
 from . import services
-from .forms import ChangePasswordForm, MyDetailsForm, SecurityQuestionsForm, SignInForm
+from .forms import (
+    ChangePasswordForm,
+    MyDetailsForm,
+    RenewNPIForm,
+    SecurityQuestionsForm,
+    SignInForm,
+)
 from .gates import account_at_gate, enter_gate, pass_gate
 from .models import TermsVersion, User
 from .registration_forms import TermsForm
@@ -165,3 +172,24 @@ def accept_terms(request: HttpRequest) -> HttpResponse:
         return pass_gate(request, user)
     return render(request, "accounts/accept_terms.html", {"form": form, "terms": terms},
                   status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def renew_npi(request: HttpRequest) -> HttpResponse:
+    """The registry deactivated the organization's NPI: a master gives the valid one."""
+    user = account_at_gate(request, "renew_npi")
+    if user is None or user.organization is None:
+        return redirect("accounts:sign_in")
+    form = RenewNPIForm(posted(request)) if user.is_master else None
+    if form is not None and form.is_valid():
+        try:
+            registry.renew_npi(user.organization, form.cleaned_data["npi"], by=user,
+                               request=request)  # fmt: skip
+        except registry.NPIRefused as refused:
+            form.add_error("npi", str(refused))
+        else:
+            messages.success(request, "Thank you: your organization's NPI is updated.")
+            return pass_gate(request, user)
+    return render(request, "accounts/renew_npi.html", {"form": form, "person": user},
+                  status=400 if form is not None and form.errors else 200)  # fmt: skip

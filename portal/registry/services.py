@@ -21,7 +21,7 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.db import transaction
@@ -208,3 +208,29 @@ def _link_plans(
         if set(orgs[key].contracted_plans.all()) != set(plans):
             orgs[key].contracted_plans.set(plans)
     return problems
+
+
+class NPIRefused(Exception):
+    """The NPI cannot be used; the message says why."""
+
+
+def renew_npi(organization: Organization, npi: str, *, by: Any, request: Any = None) -> None:
+    """A master gives the valid NPI after the registry marked the old one deactivated."""
+    if not is_valid_npi(npi):
+        raise NPIRefused("This is not a valid NPI: check each digit and try again")
+    if npi == organization.npi:
+        raise NPIRefused(
+            "This is the NPI that was deactivated. Enter your organization's valid NPI"
+        )
+    if Organization.objects.filter(npi=npi).exclude(pk=organization.pk).exists():
+        raise NPIRefused(
+            "Another organization in the AHCCCS registry has this NPI. Check it, or call "
+            f"{settings.REGISTRY_CONTACT_PHONE}"
+        )
+    with transaction.atomic():
+        Organization.objects.filter(pk=organization.pk).update(
+            npi=npi, npi_deactivated=False, updated_at=timezone.now()
+        )
+        organization.npi, organization.npi_deactivated = npi, False
+        audit.record("organization.npi_renewed", actor=by, organization=organization,
+                     target=organization, request=request)  # fmt: skip

@@ -106,6 +106,9 @@ def next_gate(user: User) -> str | None:
         return "activate"
     if user.status != User.Status.ACTIVE:
         return None
+    organization = user.organization
+    if organization is not None and organization.npi_deactivated:
+        return "renew_npi"
     terms = TermsVersion.current()
     if terms is not None and not user.terms_acceptances.filter(terms=terms).exists():
         return "accept_terms"

@@ -26,6 +26,7 @@ PUBLIC = {
     "accounts:register_done",
     "accounts:activate",
     "accounts:accept_terms",
+    "accounts:renew_npi",
     "accounts:forgot_password",
     "accounts:recovery_questions",
     "accounts:recovery_sent",
