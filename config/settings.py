@@ -129,7 +129,13 @@ AUTHENTICATION_BACKENDS = ["portal.accounts.backends.PortalBackend"]
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"
-PASSWORD_HASHERS = ["portal.accounts.hashers.PortalArgon2Hasher"]
+# The first hasher makes every new hash; the others only check hashes imported from the previous
+# portal (import_legacy_accounts), which Django upgrades to the first at the next sign-in.
+PASSWORD_HASHERS = [
+    "portal.accounts.hashers.PortalArgon2Hasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+]
 PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", 15)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

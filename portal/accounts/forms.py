@@ -266,3 +266,39 @@ class RenewNPIForm(forms.Form):
                         "max_length": "Enter a 10-digit NPI, digits only"},
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )  # fmt: skip
+
+
+class ConfirmEmailForm(forms.Form):
+    email = forms.EmailField(
+        label="The e-mail address on your account", max_length=254,
+        error_messages={"required": "Enter the e-mail address on your account",
+                        "invalid": "Enter an e-mail address like name@example.org"},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
+
+
+class PortAccountForm(SecurityQuestionsForm):
+    """What the new portal needs from an account moved from the previous one."""
+
+    phone = MyDetailsForm.base_fields["phone"]
+    new_password1 = ResetPasswordForm.base_fields["new_password1"]
+    new_password2 = ResetPasswordForm.base_fields["new_password2"]
+    field_order = ["phone", "new_password1", "new_password2"]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["current_password"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", "The two passwords are not the same. Type them again")
+        elif first and self.user.check_password(first):
+            self.add_error("new_password1", "Choose a password different from your old one")
+        elif first:
+            try:
+                validate_password(first, self.user)
+            except forms.ValidationError as error:
+                self.add_error("new_password1", error)
+        return data

@@ -71,6 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Imported from the previous portal: at first sign-in, confirm the e-mail on file and give
+    # what this portal needs (SPEC §2.4).
+    ported = models.BooleanField(default=False)
 
     objects = UserManager()
 

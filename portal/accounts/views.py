@@ -20,7 +20,9 @@ from portal.registry import services as registry
 from . import services
 from .forms import (
     ChangePasswordForm,
+    ConfirmEmailForm,
     MyDetailsForm,
+    PortAccountForm,
     RenewNPIForm,
     SecurityQuestionsForm,
     SignInForm,
@@ -28,6 +30,8 @@ from .forms import (
 from .gates import account_at_gate, enter_gate, pass_gate
 from .models import TermsVersion, User
 from .registration_forms import TermsForm
+from .services import porting
+from .services.lockout import record_failure
 from .services.profile import (
     OWN_FIELDS,
     change_password,
@@ -193,3 +197,38 @@ def renew_npi(request: HttpRequest) -> HttpResponse:
             return pass_gate(request, user)
     return render(request, "accounts/renew_npi.html", {"form": form, "person": user},
                   status=400 if form is not None and form.errors else 200)  # fmt: skip
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def confirm_email(request: HttpRequest) -> HttpResponse:
+    """An account moved from the previous portal first confirms the e-mail on file."""
+    user = account_at_gate(request, "confirm_email")
+    if user is None:
+        return redirect("accounts:sign_in")
+    form = ConfirmEmailForm(posted(request))
+    if form.is_valid():
+        if porting.email_matches(user, form.cleaned_data["email"]):
+            enter_gate(request, user, "port_account")
+            return redirect("accounts:port_account")
+        record_failure(user, request)  # wrong guesses count toward the lockout
+        form.add_error("email", "This is not the e-mail address on your account")
+    return render(request, "accounts/confirm_email.html", {"form": form},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def port_account(request: HttpRequest) -> HttpResponse:
+    user = account_at_gate(request, "port_account")
+    if user is None:
+        return redirect("accounts:sign_in")
+    form = PortAccountForm(posted(request), user=user, initial={"phone": user.phone})
+    if form.is_valid():
+        data = form.cleaned_data
+        answers = [(data[f"question_{n}"], hash_answer(data[f"answer_{n}"])) for n in (1, 2, 3)]
+        porting.complete_port(user, phone=data["phone"], answers=answers,
+                              password=data["new_password1"], request=request)  # fmt: skip
+        return pass_gate(request, user)
+    return render(request, "accounts/port_account.html", {"form": form},
+                  status=400 if form.errors else 200)  # fmt: skip

@@ -106,6 +106,8 @@ def next_gate(user: User) -> str | None:
         return "activate"
     if user.status != User.Status.ACTIVE:
         return None
+    if user.ported:
+        return "confirm_email"
     organization = user.organization
     if organization is not None and organization.npi_deactivated:
         return "renew_npi"

@@ -27,6 +27,8 @@ PUBLIC = {
     "accounts:activate",
     "accounts:accept_terms",
     "accounts:renew_npi",
+    "accounts:confirm_email",
+    "accounts:port_account",
     "accounts:forgot_password",
     "accounts:recovery_questions",
     "accounts:recovery_sent",
