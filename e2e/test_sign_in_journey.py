@@ -57,7 +57,7 @@ def test_failed_sign_in_shows_the_error_summary_and_keeps_the_username(
 
 
 def test_sign_in_works_without_javascript(browser: Browser, demo: str) -> None:
-    context = browser.new_context(java_script_enabled=False, bypass_csp=True)
+    context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{demo}/sign-in/")
     assert_accessible_with_scripts_on(browser, page, "Sign in")
@@ -87,7 +87,7 @@ def test_public_pages_are_accessible(page: Page, live_server, path: str, title: 
 def test_signed_in_pages_and_the_404_page_are_accessible_on_a_phone(
     browser: Browser, demo: str
 ) -> None:
-    context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+    context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
     page.goto(f"{demo}/sign-in/")
     assert_accessible(page, "Sign in")
@@ -116,3 +116,15 @@ def test_new_terms_are_accepted_at_sign_in(page: Page, demo: str) -> None:
     page.locator("label", has_text="I have read the Terms of Use").click()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Samuel")
+
+
+def test_the_real_csp_blocks_inline_script_and_the_guard_sees_it(browser: Browser, demo: str):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{demo}/sign-in/")
+    assert_accessible(page, "Sign in")
+    injected = '<img src=x onerror="window.pwned=1">'
+    with page.expect_console_message(lambda m: "Content Security" in m.text):
+        page.evaluate("html => document.body.insertAdjacentHTML('beforeend', html)", injected)
+    assert page.evaluate("window.pwned") is None
+    context.close()
