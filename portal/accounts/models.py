@@ -288,6 +288,7 @@ class SignInFailure(models.Model):
         indexes = [
             models.Index(fields=["user", "at"], name="accounts_failure_user_at"),
             models.Index(fields=["ip", "at"], name="accounts_failure_ip_at"),
+            models.Index(fields=["at"], name="accounts_failure_at"),
         ]
 
     def __str__(self) -> str:

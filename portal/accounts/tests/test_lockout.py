@@ -90,3 +90,21 @@ def test_one_address_trying_many_usernames_is_throttled_without_locking_them(cli
     with time_machine.travel(T0 + timedelta(minutes=16), tick=False):
         client.logout()
         assert attempt(client, victims[0].username, PASSWORD, ip="203.0.113.9").status_code == 302
+
+
+def test_old_failures_are_pruned_and_recent_ones_kept(client: Client) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from portal.accounts.models import SignInFailure
+
+    user = UserFactory()
+    fail_at(client, user, timedelta(0), timedelta(minutes=20))
+    out = StringIO()
+    with time_machine.travel(T0 + timedelta(minutes=21), tick=False):
+        call_command("prune_sign_in_failures", "--dry-run", stdout=out)
+        assert SignInFailure.objects.count() == 2
+        call_command("prune_sign_in_failures", stdout=out)
+    assert "Would delete 1 old failures." in out.getvalue()
+    assert SignInFailure.objects.count() == 1

@@ -97,3 +97,16 @@ def test_every_url_sends_anonymous_users_to_sign_in_unless_public(client, db, na
     else:
         assert response.status_code == 302, name
         assert response["Location"] == f"{resolve_url(settings.LOGIN_URL)}?next={quote(url)}"
+
+
+BACK_OFFICE = [
+    (n, u) for n, u in ALL_URLS if n.startswith("back_office:") and n != "back_office:login"
+]
+
+
+@pytest.mark.parametrize("persona", ["provider_master", "provider_user", "plan_reviewer",
+                                     "ioc_member", "outsider"])  # fmt: skip
+def test_every_back_office_url_is_404_for_everyone_but_agency_admins(client, personas, persona):
+    client.force_login(getattr(personas, persona))
+    for name, url in BACK_OFFICE:
+        assert client.get(url).status_code == 404, name
