@@ -158,6 +158,8 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", "" if PRODUCTION else "Portal-demo-pass
 LOCKOUT_THRESHOLD = env.int("LOCKOUT_THRESHOLD", 3)
 LOCKOUT_WINDOW_MINUTES = env.int("LOCKOUT_WINDOW_MINUTES", 15)
 SIGN_IN_IP_LIMIT = env.int("SIGN_IN_IP_LIMIT", 30)
+# Accounts one client address may register per hour (SPEC §2.3: registration is rate-limited).
+REGISTRATION_IP_LIMIT = env.int("REGISTRATION_IP_LIMIT", 10)
 
 # Inactivity (SPEC §2.2): days without activity before an account locks and before it is
 # deleted, and how many daily warning e-mails come before each.

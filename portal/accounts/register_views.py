@@ -203,9 +203,11 @@ def register_check(request: HttpRequest) -> HttpResponse:
             request.session[DONE_KEY] = {"master": user.is_master, "email": user.email}
             return redirect("accounts:register_done")
     address = organization.addresses.filter(pk=registration.address_id or 0).first()
-    return _page(request, "check.html", "Check your answers", registration=registration,
-                 organization=organization, master=needs_master(organization), error=error,
-                 address=address)  # fmt: skip
+    response = _page(request, "check.html", "Check your answers", registration=registration,
+                     organization=organization, master=needs_master(organization), error=error,
+                     address=address)  # fmt: skip
+    response.status_code = 400 if error else 200
+    return response
 
 
 @public

@@ -1,14 +1,18 @@
 """Registration: what the question pages gather, and the one change that creates the account."""
 
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from portal.core import audit
 from portal.core.emails import queue_email
+from portal.core.models import AuditEvent
 from portal.registry.models import MailingAddress, Organization
 
 from ..models import ActivationLetter, SecurityAnswer, TermsAcceptance, TermsVersion, User
@@ -74,6 +78,15 @@ def needs_master(organization: Organization) -> bool:
 def register_account(registration: Registration, *, request: HttpRequest | None = None) -> User:
     """Create the account: the organization's master (with a letter to print) or an individual
     waiting for approval (every master is e-mailed). Raises RegistrationRefused."""
+    ip = audit.client_ip(request)
+    recent = AuditEvent.objects.filter(
+        action="account.registered", ip=ip, at__gt=timezone.now() - timedelta(hours=1)
+    )
+    if ip and recent.count() >= settings.REGISTRATION_IP_LIMIT:
+        raise RegistrationRefused(
+            "Too many accounts have been registered from your network in the last hour. "
+            "Try again later; what you entered is kept until then."
+        )
     try:
         with transaction.atomic():
             return _register(registration, request)

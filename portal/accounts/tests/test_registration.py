@@ -192,3 +192,16 @@ def test_terms_published_meanwhile_must_be_accepted_again(client, terms, clinic)
 def test_registration_is_closed_until_terms_are_published(client) -> None:
     assert "not open yet" in client.get("/register/").content.decode()
     assert client.get("/register/terms/")["Location"] == "/register/"
+
+
+def test_registration_is_rate_limited_per_address_and_keeps_what_was_typed(client, terms, clinic,
+                                                                             settings):  # fmt: skip
+    settings.REGISTRATION_IP_LIMIT = 1
+    UserFactory.create_batch(2, organization=clinic, account_type="master")
+    walk_to_check(client, clinic)
+    assert client.post("/register/check/")["Location"] == "/register/done/"
+    walk_to_check(client, clinic, username="second.person", email="second@clinic.example")
+    response = client.post("/register/check/")
+    assert response.status_code == 400 and "Too many accounts" in response.content.decode()
+    assert not User.objects.filter(username="second.person").exists()
+    assert client.session["registration"]["username"] == "second.person"
