@@ -10,6 +10,24 @@ from portal.core.roles import roles_allowed_for
 from .models import SecurityQuestion, User
 
 
+def legal_name_field(part: str, whose: str) -> forms.CharField:
+    """A legal first or last name (`part`), with messages for `whose` ("your" or "the")."""
+    return forms.CharField(
+        label=f"Legal {part} name",
+        max_length=100,
+        error_messages={"required": f"Enter {whose} legal {part} name"},
+    )
+
+
+def phone_field(whose: str, *, autocomplete: str = "tel") -> forms.CharField:
+    return forms.CharField(
+        label="Work phone number",
+        max_length=30,
+        error_messages={"required": f"Enter {whose} work phone number"},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": autocomplete}),
+    )
+
+
 class SignInForm(forms.Form):
     # Points the error summary's link for a failed sign-in at the first field.
     error_focus_id = "id_username"
@@ -58,21 +76,9 @@ class ActivationCodeForm(forms.Form):
 class AccountDetailsForm(forms.Form):
     """What a master may change on an account of their organization."""
 
-    first_name = forms.CharField(
-        label="Legal first name",
-        max_length=100,
-        error_messages={"required": "Enter the legal first name"},
-    )
-    last_name = forms.CharField(
-        label="Legal last name",
-        max_length=100,
-        error_messages={"required": "Enter the legal last name"},
-    )
-    phone = forms.CharField(
-        label="Work phone number", max_length=30,
-        error_messages={"required": "Enter the work phone number"},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-    )  # fmt: skip
+    first_name = legal_name_field("first", "the")
+    last_name = legal_name_field("last", "the")
+    phone = phone_field("the", autocomplete="off")
     email = forms.EmailField(
         label="Work e-mail address", max_length=254,
         error_messages={"required": "Enter the work e-mail address",
@@ -106,21 +112,9 @@ class PrivilegesForm(forms.Form):
 
 
 class MyDetailsForm(forms.Form):
-    first_name = forms.CharField(
-        label="Legal first name",
-        max_length=100,
-        error_messages={"required": "Enter your legal first name"},
-    )
-    last_name = forms.CharField(
-        label="Legal last name",
-        max_length=100,
-        error_messages={"required": "Enter your legal last name"},
-    )
-    phone = forms.CharField(
-        label="Work phone number", max_length=30,
-        error_messages={"required": "Enter your work phone number"},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )  # fmt: skip
+    first_name = legal_name_field("first", "your")
+    last_name = legal_name_field("last", "your")
+    phone = phone_field("your")
 
 
 class SecurityQuestionsForm(forms.Form):

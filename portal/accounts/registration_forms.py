@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from portal.registry.models import MailingAddress, Organization
 from portal.registry.npi import is_valid_npi
 
+from .forms import legal_name_field
 from .models import SecurityQuestion, User
 
 KIND_CHOICES = [
@@ -102,16 +103,8 @@ class OrganizationIdentifiersForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    first_name = forms.CharField(
-        label="Legal first name",
-        max_length=100,
-        error_messages={"required": "Enter your legal first name"},
-    )
-    last_name = forms.CharField(
-        label="Legal last name",
-        max_length=100,
-        error_messages={"required": "Enter your legal last name"},
-    )
+    first_name = legal_name_field("first", "your")
+    last_name = legal_name_field("last", "your")
     email = forms.EmailField(
         label="Work e-mail address", max_length=254,
         help_text="We send account notices here. Each account needs its own address.",
