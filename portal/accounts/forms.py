@@ -28,6 +28,20 @@ def phone_field(whose: str, *, autocomplete: str = "tel") -> forms.CharField:
     )
 
 
+def check_new_password(form: forms.Form, data: dict[str, Any], user: User) -> None:
+    """The two new-password boxes agree, differ from the current password, pass the policy."""
+    first, second = data.get("new_password1"), data.get("new_password2")
+    if first and second and first != second:
+        form.add_error("new_password2", "The two passwords are not the same. Type them again")
+    elif first and user.check_password(first):
+        form.add_error("new_password1", "Choose a password different from your old one")
+    elif first:
+        try:
+            validate_password(first, user)
+        except forms.ValidationError as error:
+            form.add_error("new_password1", error)
+
+
 class SignInForm(forms.Form):
     # Points the error summary's link for a failed sign-in at the first field.
     error_focus_id = "id_username"
@@ -238,16 +252,7 @@ class ChangePasswordForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        first, second = data.get("new_password1"), data.get("new_password2")
-        if first and second and first != second:
-            self.add_error("new_password2", "The two passwords are not the same. Type them again")
-        elif first and self.user.check_password(first):
-            self.add_error("new_password1", "Choose a password different from your old one")
-        elif first:
-            try:
-                validate_password(first, self.user)
-            except forms.ValidationError as error:
-                self.add_error("new_password1", error)
+        check_new_password(self, data, self.user)
         return data
 
 
@@ -285,14 +290,5 @@ class PortAccountForm(SecurityQuestionsForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        first, second = data.get("new_password1"), data.get("new_password2")
-        if first and second and first != second:
-            self.add_error("new_password2", "The two passwords are not the same. Type them again")
-        elif first and self.user.check_password(first):
-            self.add_error("new_password1", "Choose a password different from your old one")
-        elif first:
-            try:
-                validate_password(first, self.user)
-            except forms.ValidationError as error:
-                self.add_error("new_password1", error)
+        check_new_password(self, data, self.user)
         return data
