@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.core import audit
+from portal.core.csv_import import ImportRefused
 
 from .models import MailingAddress, Organization
 from .npi import is_valid_npi
@@ -44,12 +45,8 @@ _ZIP = re.compile(r"\d{5}(-\d{4})?")
 _LIMITS = {"address_label": 100, "address_line1": 200, "address_line2": 200, "address_city": 100}
 
 
-class RegistryImportError(Exception):
-    """The file was refused; `problems` says where and why. Nothing was written."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+class RegistryImportError(ImportRefused):
+    """The registry file was refused; nothing was written."""
 
 
 @dataclass

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from portal.core import audit
+from portal.core.csv_import import ImportRefused
 from portal.core.roles import roles_allowed_for
 from portal.registry.models import Organization
 
@@ -30,10 +31,8 @@ COLUMNS = ["username", "first_name", "last_name", "email", "phone", "organizatio
            "organization_identifier", "account_type", "password_hash", "roles"]  # fmt: skip
 
 
-class LegacyImportError(Exception):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+class LegacyImportError(ImportRefused):
+    """The legacy accounts file was refused; nothing was written."""
 
 
 @dataclass

@@ -1,8 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from portal.accounts.services.porting import LegacyImportError, import_legacy_accounts
+from portal.accounts.services.porting import import_legacy_accounts
+from portal.core.csv_import import run_csv_import
 
 
 class Command(BaseCommand):
@@ -15,15 +16,5 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
 
     def handle(self, *args: object, path: Path, **options: object) -> None:
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as stream:
-                counts = import_legacy_accounts(stream)
-        except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}") from error
-        except UnicodeDecodeError as error:
-            raise CommandError(f"{path} is not UTF-8 text.") from error
-        except LegacyImportError as error:
-            raise CommandError(
-                "Nothing was imported:\n" + "\n".join(f"  {p}" for p in error.problems)
-            ) from error
+        counts = run_csv_import(path, import_legacy_accounts)
         self.stdout.write(f"Accounts: {counts.created} created, {counts.skipped} already here.")

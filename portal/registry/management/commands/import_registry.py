@@ -1,8 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from portal.registry.services import RegistryImportError, import_registry
+from portal.core.csv_import import run_csv_import
+from portal.registry.services import import_registry
 
 
 class Command(BaseCommand):
@@ -16,17 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, help="CSV file, UTF-8, with a header row")
 
     def handle(self, *args: object, path: Path, **options: object) -> None:
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as stream:
-                counts = import_registry(stream)
-        except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}") from error
-        except UnicodeDecodeError as error:
-            raise CommandError(f"{path} is not UTF-8 text.") from error
-        except RegistryImportError as error:
-            raise CommandError(
-                "Nothing was imported:\n" + "\n".join(f"  {p}" for p in error.problems)
-            ) from error
+        counts = run_csv_import(path, import_registry)
         self.stdout.write(
             f"Organizations: {counts.created} created, {counts.updated} updated, "
             f"{counts.unchanged} unchanged. Addresses: {counts.addresses_added} added, "
