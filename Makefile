@@ -46,12 +46,20 @@ migrate: setup
 	$(PY) manage.py migrate --no-input --verbosity 0
 
 # --- make run -------------------------------------------------------------------------------
+# The development identity provider (tools/dev-idp) stands in for the agency's, on IDP_PORT.
+IDP_PORT ?= 8001
+DEV_SSO := SSO_ISSUER=http://127.0.0.1:$(IDP_PORT) SSO_CLIENT_ID=qmportal-dev \
+	SSO_CLIENT_SECRET=development-only-client-secret SSO_GROUP_ROLES=qm-portal-admins=agency.admin
 run: migrate
-	$(PY) manage.py seed_demo
-	@echo "QM Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the server and the task worker)"
+	$(DEV_SSO) $(PY) manage.py seed_demo --identity-provider-accounts var/dev-idp-accounts.json
+	@echo "QM Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the server, task worker and IdP)"
 	@trap 'kill 0' EXIT; \
-	$(PY) manage.py db_worker --interval 1 --no-reload & \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	node tools/dev-idp/server.mjs --port $(IDP_PORT) --client-id qmportal-dev \
+	  --client-secret development-only-client-secret --accounts var/dev-idp-accounts.json \
+	  --redirect-uri http://127.0.0.1:$(PORT)/sign-in/agency/callback/ \
+	  --redirect-uri http://localhost:$(PORT)/sign-in/agency/callback/ >/dev/null & \
+	$(DEV_SSO) $(PY) manage.py db_worker --interval 1 --no-reload & \
+	$(DEV_SSO) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # --- make test ------------------------------------------------------------------------------
 chromium:

@@ -125,7 +125,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and passwords -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["portal.accounts.backends.PortalBackend"]
+AUTHENTICATION_BACKENDS = [
+    "portal.accounts.backends.PortalBackend",
+    "portal.accounts.sso.StaffSingleSignOnBackend",
+]
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"
@@ -145,8 +148,36 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Agency staff sign in through single sign-on. Until that is wired, a local password for the
-# agency's own accounts can be allowed in development only.
+# Agency staff sign in through single sign-on (SPEC §2.9, ADR 0011): OpenID Connect, authorization
+# code + PKCE, against SSO_ISSUER. Without an issuer the staff door says it is not connected;
+# production requires one. Endpoint defaults follow the development identity provider's layout
+# (tools/dev-idp); a real provider's come from its /.well-known/openid-configuration.
+SSO_ISSUER = _required_in_production("SSO_ISSUER", "").rstrip("/")
+if PRODUCTION and not SSO_ISSUER.startswith("https://"):
+    raise ImproperlyConfigured("SSO_ISSUER must be an https:// address in production.")
+OIDC_RP_CLIENT_ID = _required_in_production("SSO_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = _required_in_production("SSO_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("SSO_AUTHORIZATION_ENDPOINT", f"{SSO_ISSUER}/auth")
+OIDC_OP_TOKEN_ENDPOINT = env.str("SSO_TOKEN_ENDPOINT", f"{SSO_ISSUER}/token")
+OIDC_OP_USER_ENDPOINT = env.str("SSO_USERINFO_ENDPOINT", f"{SSO_ISSUER}/me")
+OIDC_OP_JWKS_ENDPOINT = env.str("SSO_JWKS_ENDPOINT", f"{SSO_ISSUER}/jwks")
+OIDC_RP_SIGN_ALGO = env.str("SSO_SIGNING_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = "openid email profile groups"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("SSO_TIMEOUT_SECONDS", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:agency_callback"
+# The registry entry (kind "agency") staff accounts belong to, the claim that lists a person's
+# groups, and which groups give which roles: "group=role;role,other group=role".
+SSO_AGENCY_IDENTIFIER = env.str("SSO_AGENCY_IDENTIFIER", "AHCCCS")
+SSO_GROUPS_CLAIM = env.str("SSO_GROUPS_CLAIM", "groups")
+_group_entries: list[str] = env.list("SSO_GROUP_ROLES", [])
+SSO_GROUP_ROLES = {
+    group.strip(): frozenset(role.strip() for role in roles.split(";"))
+    for group, _, roles in (entry.partition("=") for entry in _group_entries if "=" in entry)
+}
+# Seconds of clock difference tolerated when checking a token's times.
+SSO_CLOCK_LEEWAY_SECONDS = env.int("SSO_CLOCK_LEEWAY_SECONDS", 60)
+# Development only: lets agency accounts without single sign-on use a local password.
 ALLOW_AGENCY_LOCAL_PASSWORD = env.bool("ALLOW_AGENCY_LOCAL_PASSWORD", not PRODUCTION)
 if PRODUCTION and ALLOW_AGENCY_LOCAL_PASSWORD:
     raise ImproperlyConfigured("ALLOW_AGENCY_LOCAL_PASSWORD cannot be on in production.")

@@ -46,6 +46,11 @@ def fail_on_csp_violations(page: Page):  # type: ignore[no-untyped-def]
 def assert_accessible(page: Page, title: str) -> None:
     """The page is the one we meant (its title) and axe finds no WCAG 2.2 AA violation."""
     assert page.title() == f"{title} \N{EN DASH} QM Portal", page.title()
+    assert_axe_clean(page, title)
+
+
+def assert_axe_clean(page: Page, title: str) -> None:
+    """axe finds no WCAG 2.2 AA violation on the page (any page, ours or a partner's)."""
     # Evaluated through the DevTools protocol, which the page's CSP does not govern, so the
     # pages are tested under their real policy (no bypass).
     page.evaluate(AXE_SOURCE)

@@ -10,7 +10,14 @@ from django.db import transaction
 from portal.registry.models import Organization
 from portal.registry.services import import_registry
 
-from .models import SecurityAnswer, SecurityQuestion, TermsAcceptance, TermsVersion, User
+from .models import (
+    SecurityAnswer,
+    SecurityQuestion,
+    SingleSignOnIdentity,
+    TermsAcceptance,
+    TermsVersion,
+    User,
+)
 from .services import grant_role
 from .services.registration import hash_answer
 from .services.terms import publish_terms
@@ -83,12 +90,19 @@ def _ensure_account(persona: DemoPersona) -> bool:
     )
     user.email, user.organization = persona.email, organization
     user.account_type, user.status = persona.account_type, User.Status.ACTIVE
-    local_password = persona.kind != "agency" or settings.ALLOW_AGENCY_LOCAL_PASSWORD
+    single_sign_on = persona.kind == "agency" and bool(settings.SSO_ISSUER)
+    local_password = persona.kind != "agency" or (
+        settings.ALLOW_AGENCY_LOCAL_PASSWORD and not single_sign_on
+    )
     if not local_password:
         user.set_unusable_password()
     elif not user.check_password(settings.DEMO_PASSWORD):
         user.set_password(settings.DEMO_PASSWORD)
     user.save()
+    if single_sign_on:  # the development identity provider knows staff by their username
+        SingleSignOnIdentity.objects.update_or_create(
+            user=user, defaults={"issuer": settings.SSO_ISSUER, "subject": persona.username}
+        )
     for role in persona.roles:
         grant_role(user, role, by=None)
     if not user.security_answers.exists():
@@ -100,3 +114,25 @@ def _ensure_account(persona: DemoPersona) -> bool:
     if terms is not None:
         TermsAcceptance.objects.get_or_create(user=user, terms=terms)
     return local_password
+
+
+def identity_provider_accounts() -> list[dict[str, object]]:
+    """The staff personas as the development identity provider's accounts file lists them
+    (tools/dev-idp): same username and DEMO_PASSWORD, and the groups that SSO_GROUP_ROLES maps
+    to their roles."""
+    return [
+        {
+            "sub": persona.username,
+            "password": settings.DEMO_PASSWORD,
+            "email": persona.email,
+            "given_name": persona.first_name,
+            "family_name": persona.last_name,
+            "groups": sorted(
+                group
+                for group, roles in settings.SSO_GROUP_ROLES.items()
+                if roles & set(persona.roles)
+            ),
+        }
+        for persona in PERSONAS
+        if persona.kind == "agency"
+    ]

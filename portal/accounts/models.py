@@ -74,6 +74,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Imported from the previous portal: at first sign-in, confirm the e-mail on file and give
     # what this portal needs (SPEC §2.4).
     ported = models.BooleanField(default=False)
+    # Set when the password must be replaced at the next sign-in (the last gate of SPEC §2.4).
+    password_change_required = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -181,6 +183,30 @@ class TermsAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} accepted {self.terms}"
+
+
+class SingleSignOnIdentity(models.Model):
+    """Who the agency's identity provider says a staff account is: its issuer and subject.
+
+    A staff account is found by this pair only, never by username or e-mail (ASVS 6.8.1), so an
+    identity provider cannot sign anyone into an account it did not create.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="sso_identity")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+        constraints = [
+            models.UniqueConstraint("issuer", "subject", name="accounts_sso_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
 
 
 class SecurityQuestion(models.TextChoices):

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import letter_views, manage_views, recovery_views, register_views, views
+from . import letter_views, manage_views, recovery_views, register_views, sso_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign_in"),
-    path("sign-in/agency/", views.agency_sign_in, name="agency_sign_in"),
+    path("sign-in/agency/", sso_views.agency_sign_in, name="agency_sign_in"),
+    path("sign-in/agency/callback/", sso_views.agency_callback, name="agency_callback"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("signed-out/", views.signed_out, name="signed_out"),
     path("register/", register_views.register, name="register"),

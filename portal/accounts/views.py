@@ -94,12 +94,6 @@ def signed_out(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signed_out.html")
 
 
-@login_not_required
-def agency_sign_in(request: HttpRequest) -> HttpResponse:
-    """Single sign-on for agency staff; says so plainly while no identity provider is set up."""
-    return render(request, "accounts/agency_sign_in.html")
-
-
 @require_GET
 def my_account(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)

@@ -42,7 +42,7 @@ def make_personas() -> Personas:
     plan = cast(Organization, HealthPlanFactory(name="Persona Health Plan"))
     provider = _org(name="Persona Provider")
     provider.contracted_plans.add(plan)
-    agency = _org(kind="agency", name="AHCCCS", identifier="AGENCY", npi="")
+    agency = _org(kind="agency", name="AHCCCS", identifier="AHCCCS", npi="")
     ioc = _org(kind="ioc", name="Persona IOC", identifier="IOC-P", npi="")
     master, staff = User.AccountType.MASTER, User.AccountType.STAFF
     admin = _user(username="agency.admin", organization=agency, account_type=staff)

@@ -20,7 +20,14 @@ from portal.core import audit
 from portal.core.emails import queue_email
 from portal.core.roles import has_role
 
-from ..models import InactivityWarning, RecoveryCode, RoleGrant, SecurityAnswer, User
+from ..models import (
+    InactivityWarning,
+    RecoveryCode,
+    RoleGrant,
+    SecurityAnswer,
+    SingleSignOnIdentity,
+    User,
+)
 from .lockout import lock_account
 from .registration import SEATED
 
@@ -104,7 +111,13 @@ def delete_inactive_account(account: User, counts: SweepCounts) -> None:
             status=User.Status.DELETED, email="", phone="", username=f"deleted-{account.code}",
             password=make_password(None),
         )  # fmt: skip
-        for model in (SecurityAnswer, RecoveryCode, RoleGrant, InactivityWarning):
+        for model in (
+            SecurityAnswer,
+            RecoveryCode,
+            RoleGrant,
+            InactivityWarning,
+            SingleSignOnIdentity,
+        ):
             model.objects.filter(user=account).delete()
         audit.record("account.deleted", organization=organization, target=account,
                      data={"reason": "inactivity"})  # fmt: skip

@@ -33,7 +33,9 @@ def address_is_throttled(request: HttpRequest) -> bool:
 def record_failure(user: User | None, request: HttpRequest) -> bool:
     """Count one failure; lock the account when it reaches the threshold. True if it locked."""
     SignInFailure.objects.create(user=user, ip=client_ip(request))
-    if user is None or user.status != User.Status.ACTIVE:
+    # An account without a local password cannot be guessed into: typing its username must not
+    # let a stranger lock a staff member out.
+    if user is None or user.status != User.Status.ACTIVE or not user.has_usable_password():
         return False
     failures = SignInFailure.objects.filter(user=user, at__gt=_window_start()).count()
     return failures >= settings.LOCKOUT_THRESHOLD and lock_account(

@@ -1,3 +1,4 @@
+import json
 from io import StringIO
 
 import pytest
@@ -53,3 +54,31 @@ def test_a_second_run_puts_changed_personas_back() -> None:
     call_command("seed_demo", stdout=StringIO())
     user = User.objects.get(username="provider.user")
     assert (user.status, user.account_type) == ("active", "individual")
+
+
+def test_with_single_sign_on_staff_personas_lose_local_passwords_and_get_idp_accounts(
+    settings, tmp_path
+) -> None:
+    settings.SSO_ISSUER = "http://127.0.0.1:8001"
+    settings.SSO_GROUP_ROLES = {"qm-portal-admins": frozenset({"agency.admin"})}
+    accounts_file = tmp_path / "accounts.json"
+
+    call_command("seed_demo", identity_provider_accounts=accounts_file, stdout=StringIO())
+
+    admin = User.objects.get(username="agency.admin")
+    assert not admin.has_usable_password()
+    assert (admin.sso_identity.issuer, admin.sso_identity.subject) == (
+        "http://127.0.0.1:8001",
+        "agency.admin",
+    )
+    assert User.objects.get(username="provider.master").check_password(settings.DEMO_PASSWORD)
+    assert json.loads(accounts_file.read_text()) == [
+        {
+            "sub": "agency.admin",
+            "password": settings.DEMO_PASSWORD,
+            "email": "agency.admin@demo.qmportal.invalid",
+            "given_name": "Morgan",
+            "family_name": "Ellis",
+            "groups": ["qm-portal-admins"],
+        }
+    ]

@@ -15,6 +15,9 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "qmportal.example.gov",
     "EMAIL_URL": "smtp://mail.example.gov:587/?tls=True",
     "AUDIT_HMAC_KEY": "k" * 64,
+    "SSO_ISSUER": "https://login.example.gov/oidc",
+    "SSO_CLIENT_ID": "qmportal",
+    "SSO_CLIENT_SECRET": "s" * 40,
 }
 
 
@@ -34,8 +37,10 @@ def test_check_deploy_is_clean_in_production_mode() -> None:
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_URL", "AUDIT_HMAC_KEY"]
-)
+    "missing",
+    ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_URL", "AUDIT_HMAC_KEY", "SSO_ISSUER",
+     "SSO_CLIENT_ID", "SSO_CLIENT_SECRET"],
+)  # fmt: skip
 def test_production_refuses_to_start_without(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = manage("check", **env)
@@ -48,6 +53,12 @@ def test_production_refuses_unsafe_switches(unsafe: str) -> None:
     result = manage("check", **PRODUCTION, **{unsafe: "true"})
     assert result.returncode != 0
     assert f"{unsafe} cannot be on" in result.stderr
+
+
+def test_production_refuses_an_identity_provider_without_https() -> None:
+    result = manage("check", **{**PRODUCTION, "SSO_ISSUER": "http://login.example.gov/oidc"})
+    assert result.returncode != 0
+    assert "SSO_ISSUER must be an https:// address" in result.stderr
 
 
 def test_production_has_no_demo_password_by_default() -> None:

@@ -14,6 +14,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 PUBLIC = {
     "accounts:sign_in",
     "accounts:agency_sign_in",
+    "accounts:agency_callback",
     "accounts:sign_out",
     "accounts:signed_out",
     "accounts:register",

@@ -1,8 +1,12 @@
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.accounts.demo import DEMO_ANSWER, seed_demo
+from portal.accounts.demo import DEMO_ANSWER, identity_provider_accounts, seed_demo
 
 
 class Command(BaseCommand):
@@ -11,7 +15,16 @@ class Command(BaseCommand):
         "DEMO_PASSWORD. Safe to run again."
     )
 
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--identity-provider-accounts",
+            type=Path,
+            metavar="FILE",
+            help="Also write the staff personas as tools/dev-idp's accounts file.",
+        )
+
     def handle(self, *args: object, **options: object) -> None:
+        accounts_file = options["identity_provider_accounts"]
         try:
             personas = seed_demo()
         except ImproperlyConfigured as error:
@@ -22,3 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {persona.username:<18} {persona.kind:<12}{note}")
         self.stdout.write(f"Password: {settings.DEMO_PASSWORD}")
         self.stdout.write(f"Security answers (all three questions): {DEMO_ANSWER}")
+        if isinstance(accounts_file, Path):
+            accounts_file.write_text(json.dumps(identity_provider_accounts(), indent=2))
+            self.stdout.write(f"Staff sign in through the development identity provider at "
+                              f"{settings.SSO_ISSUER or '(SSO_ISSUER is not set)'}.")  # fmt: skip
