@@ -95,3 +95,34 @@ def test_an_idle_session_is_warned_then_signed_out(page: Page, live_server, sett
         timeout=15_000
     )
     assert_accessible(page, "Sign in")
+
+
+def test_a_master_requires_a_new_password_and_the_holder_chooses_one(
+    page: Page, live_server
+) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    base = str(live_server.url)
+    page.goto(f"{base}/sign-in/")
+    page.get_by_label("Username").fill("provider.master")
+    page.get_by_label("Password", exact=True).fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.goto(f"{base}/organization/accounts/")
+    page.get_by_role("link", name="Luis Ortega").click()
+    page.get_by_role("link", name="Require a new password").click()
+    assert_accessible(page, "Require a new password: Luis Ortega")
+    page.get_by_role("button", name="Require a new password").click()
+    expect(page.get_by_text("will be asked for a new password")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, base, settings.DEMO_PASSWORD)  # provider.user
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    assert_accessible(page, "Choose a new password")
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Type the new password again").fill("something else entirely here")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("not the same")
+    assert_accessible(page, "Error: Choose a new password")
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Type the new password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Luis")

@@ -22,6 +22,8 @@ NOTICES = {
     "locked_inactive": "Your QM Portal account is locked because it was not used for a long "
     'time. To open it again, use "Forgot your password?" on the sign-in page, or ask a '
     "master account holder of your organization to send you password recovery.",
+    "password_change_required": "You are asked to choose a new password for your QM Portal "
+    "account. The portal will ask for it the next time you sign in.",
     "privileges_changed": "Your site privileges on the QM Portal changed. Sign in to see which "
     "applications you can use.",
 }

@@ -256,6 +256,22 @@ class ChangePasswordForm(forms.Form):
         return data
 
 
+class NewPasswordForm(forms.Form):
+    """A new password at the sign-in gate: the person has just typed the current one."""
+
+    new_password1 = ResetPasswordForm.base_fields["new_password1"]
+    new_password2 = ResetPasswordForm.base_fields["new_password2"]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_new_password(self, data, self.user)
+        return data
+
+
 class RenewNPIForm(forms.Form):
     npi = forms.CharField(
         label="Your organization's valid NPI", max_length=10, min_length=10,

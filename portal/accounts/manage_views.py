@@ -39,6 +39,10 @@ ACTIONS = {
     "send-recovery": AccountAction(
         "Send password recovery", "Start password recovery for {name}?",
         "A security code was e-mailed to {name}.", admin.request_recovery),
+    "require-new-password": AccountAction(
+        "Require a new password", "Ask {name} to choose a new password at their next sign-in?",
+        "{name} will be asked for a new password at their next sign-in.",
+        admin.require_new_password),
 }  # fmt: skip
 
 

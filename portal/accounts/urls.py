@@ -29,6 +29,7 @@ urlpatterns = [
     path("sign-in/npi/", views.renew_npi, name="renew_npi"),
     path("sign-in/confirm-email/", views.confirm_email, name="confirm_email"),
     path("sign-in/moved-account/", views.port_account, name="port_account"),
+    path("sign-in/new-password/", views.new_password, name="new_password"),
     path("mailroom/", letter_views.mailroom, name="mailroom"),
     path("mailroom/print/", letter_views.print_pending, name="mailroom_print"),
     path("mailroom/letters/<uuid:code>/reprint/", letter_views.reprint, name="mailroom_reprint"),

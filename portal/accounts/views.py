@@ -22,6 +22,7 @@ from .forms import (
     ChangePasswordForm,
     ConfirmEmailForm,
     MyDetailsForm,
+    NewPasswordForm,
     PortAccountForm,
     RenewNPIForm,
     SecurityQuestionsForm,
@@ -35,6 +36,7 @@ from .services.lockout import record_failure
 from .services.profile import (
     OWN_FIELDS,
     change_password,
+    replace_required_password,
     replace_security_answers,
     update_my_details,
 )
@@ -225,4 +227,19 @@ def port_account(request: HttpRequest) -> HttpResponse:
                               password=data["new_password1"], request=request)  # fmt: skip
         return pass_gate(request, user)
     return render(request, "accounts/port_account.html", {"form": form},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def new_password(request: HttpRequest) -> HttpResponse:
+    """The account must choose a new password before its session (SPEC §2.4, last gate)."""
+    user = account_at_gate(request, "new_password")
+    if user is None:
+        return redirect("accounts:sign_in")
+    form = NewPasswordForm(posted(request), user=user)
+    if form.is_valid():
+        replace_required_password(user, form.cleaned_data["new_password1"], request=request)
+        return pass_gate(request, user)
+    return render(request, "accounts/new_password.html", {"form": form},
                   status=400 if form.errors else 200)  # fmt: skip

@@ -14,6 +14,7 @@ from portal.core.roles import roles_allowed_for
 from ..access import manages_accounts_of
 from ..emails import send_account_notice
 from ..models import RoleGrant, User
+from .auth import require_password_change
 from .recovery import send_recovery_code
 
 
@@ -81,6 +82,20 @@ def request_recovery(account: User, *, by: User, request: HttpRequest | None = N
     with transaction.atomic():
         audit.record("account.recovery_requested", actor=by, target=account, request=request)
         send_recovery_code(account, by=by, request=request)
+
+
+def require_new_password(account: User, *, by: User, request: HttpRequest | None = None) -> None:
+    """At their next sign-in the holder must choose a new password (one that may have been seen
+    by someone else, for example). Sessions already open go on until they end."""
+    _check_manager(account, by)
+    if account.status not in (User.Status.ACTIVE, User.Status.LOCKED):
+        raise AccountActionRefused("Only an active or locked account can be asked for a password.")
+    if not account.has_usable_password():
+        raise AccountActionRefused("This account signs in through the agency, not a password.")
+    with transaction.atomic():
+        if not require_password_change(account, reason="asked", by=by, request=request):
+            raise AccountActionRefused("This account must already choose a new password.")
+        send_account_notice(account, "password_change_required", by=by)
 
 
 def update_account_details(

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import login, logout
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -50,7 +51,9 @@ class CredentialCheck:
 def check_credentials(username: str, password: str) -> CredentialCheck:
     """Say whether these credentials may open a session.
 
-    An unknown username still costs one password hash, so timing does not tell them apart.
+    An unknown username still costs one password hash, so timing does not tell them apart. A
+    right password that no longer meets the password policy (set before the policy was raised,
+    or brought from the previous portal) must be replaced at this sign-in.
     """
     user = User.objects.select_related("organization").filter(username__iexact=username).first()
     if user is None or not user.has_usable_password():
@@ -58,6 +61,8 @@ def check_credentials(username: str, password: str) -> CredentialCheck:
         return CredentialCheck(user, "unknown_user" if user is None else "no_local_password")
     if not user.check_password(password):
         return CredentialCheck(user, "wrong_password")
+    if not user.password_change_required and not meets_password_policy(password, user):
+        require_password_change(user, reason="below_policy")
     gate = next_gate(user)
     if gate is not None:
         return CredentialCheck(user, f"gate_{gate}")
@@ -114,7 +119,33 @@ def next_gate(user: User) -> str | None:
     terms = TermsVersion.current()
     if terms is not None and not user.terms_acceptances.filter(terms=terms).exists():
         return "accept_terms"
+    if user.password_change_required:
+        return "new_password"
     return None
+
+
+def meets_password_policy(password: str, user: User) -> bool:
+    try:
+        validate_password(password, user)
+    except ValidationError:
+        return False
+    return True
+
+
+def require_password_change(
+    user: User, *, reason: str, by: User | None = None, request: HttpRequest | None = None
+) -> bool:
+    """Make the account choose a new password at its next sign-in (once; True if it changed)."""
+    with transaction.atomic():
+        updated = User.objects.filter(pk=user.pk, password_change_required=False).update(
+            password_change_required=True
+        )
+        if updated:
+            user.password_change_required = True
+            audit.record("account.password_change_required", actor=by,
+                         organization=user.organization, target=user, request=request,
+                         data={"reason": reason})  # fmt: skip
+    return bool(updated)
 
 
 def start_session(request: HttpRequest, user: User) -> None:

@@ -26,6 +26,7 @@ from portal.core.roles import roles_allowed_for
 from portal.registry.models import Organization
 
 from ..models import RoleGrant, SecurityAnswer, User
+from .profile import store_new_password
 
 COLUMNS = ["username", "first_name", "last_name", "email", "phone", "organization_kind",
            "organization_identifier", "account_type", "password_hash", "roles"]  # fmt: skip
@@ -118,6 +119,5 @@ def complete_port(
             SecurityAnswer(user=user, question=q, answer_hash=h) for q, h in answers
         )
         user.phone, user.ported = phone, False
-        user.set_password(password)
-        user.save(update_fields=["phone", "ported", "password"])
+        store_new_password(user, password, extra_fields=("phone", "ported"))
         audit.record("account.ported", actor=user, target=user, request=request)

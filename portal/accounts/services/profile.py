@@ -39,11 +39,29 @@ def replace_security_answers(
                      request=request)  # fmt: skip
 
 
+def store_new_password(
+    user: User, new_password: str, *, extra_fields: tuple[str, ...] = ()
+) -> None:
+    """Save a new password hash (which ends every session made with the old one) and lift any
+    requirement to change it. Callers hold the transaction and write the audit event."""
+    user.set_password(new_password)
+    user.password_change_required = False
+    user.save(update_fields=["password", "password_change_required", *extra_fields])
+
+
 def change_password(user: User, new_password: str, *, request: HttpRequest) -> None:
     """Set a new password; this session stays, every other one of the account ends."""
     with transaction.atomic():
-        user.set_password(new_password)
-        user.save(update_fields=["password"])
+        store_new_password(user, new_password)
         update_session_auth_hash(request, user)
         audit.record("account.password_changed", actor=user, target=user, request=request)
+        send_account_notice(user, "password_changed", by=None)
+
+
+def replace_required_password(user: User, new_password: str, *, request: HttpRequest) -> None:
+    """The sign-in gate's new password, for an account that must change it (SPEC §2.4)."""
+    with transaction.atomic():
+        store_new_password(user, new_password)
+        audit.record("account.password_changed", actor=user, target=user, request=request,
+                     data={"required": True})  # fmt: skip
         send_account_notice(user, "password_changed", by=None)

@@ -22,6 +22,7 @@ from portal.core.emails import queue_email
 from ..emails import send_account_notice
 from ..models import RecoveryCode, SecurityAnswer, SecurityQuestion, User
 from .lockout import clear_failures, record_failure
+from .profile import store_new_password
 from .registration import normalize_answer
 
 RECOVERABLE = (User.Status.ACTIVE, User.Status.LOCKED)
@@ -134,10 +135,9 @@ def _usable(held: RecoveryCode) -> bool:
 def _complete(user: User, held: RecoveryCode, new_password: str, request: HttpRequest) -> None:
     held.used_at = timezone.now()
     held.save(update_fields=["used_at"])
-    user.set_password(new_password)  # a new password hash ends every session of the account
     was_locked = user.status == User.Status.LOCKED
     user.status = User.Status.ACTIVE
-    user.save(update_fields=["password", "status"])
+    store_new_password(user, new_password, extra_fields=("status",))  # ends every session
     clear_failures(user)
     audit.record("account.recovered", organization=user.organization, target=user,
                  request=request, data={"unlocked": was_locked})  # fmt: skip

@@ -30,6 +30,7 @@ PUBLIC = {
     "accounts:renew_npi",
     "accounts:confirm_email",
     "accounts:port_account",
+    "accounts:new_password",
     "accounts:forgot_password",
     "accounts:recovery_questions",
     "accounts:recovery_sent",
