@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.registry",
     "portal.accounts",
+    "portal.iad",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from portal.core.admin_site import back_office
 urlpatterns = [
     path("", include("portal.core.urls")),
     path("", include("portal.accounts.urls")),
+    path("iad/", include("portal.iad.urls")),
     path("back-office/", back_office.urls),
 ]
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from .admin_site import ReadOnlyModelAdmin, back_office
-from .models import AuditEvent, OutboundEmail
+from .admin_site import AuditedModelAdmin, ReadOnlyModelAdmin, back_office
+from .models import AuditEvent, ClosureDay, OutboundEmail
 
 
 @admin.register(AuditEvent, site=back_office)
@@ -17,3 +17,11 @@ class OutboundEmailAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "template", "to", "status", "attempts", "last_error", "sent_at"]
     list_filter = ["status", "template"]
     exclude = ["text_body", "html_body"]
+
+
+@admin.register(ClosureDay, site=back_office)
+class ClosureDayAdmin(AuditedModelAdmin):
+    """Days the agency is closed beyond state holidays: deadlines skip them."""
+
+    list_display = ["date", "name"]
+    audit_noun = "closure_day"

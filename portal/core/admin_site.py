@@ -1,16 +1,19 @@
 """The agency's back office: Django admin, open to holders of the `agency.admin` role only."""
 
 from functools import update_wrapper
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver
 from django.utils.decorators import method_decorator
 
+from . import audit
 from .roles import has_role
 
 
@@ -82,6 +85,25 @@ class BackOfficeModelAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return back_office.has_permission(request)
+
+
+class AuditedModelAdmin(BackOfficeModelAdmin):
+    """Each save from the back office writes `<audit_noun>.created` or `.changed` (field names
+    only) in the same transaction."""
+
+    audit_noun = ""
+
+    def audit_organization(self, obj: Any) -> Any:
+        return None
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(
+                f"{self.audit_noun}.{'changed' if change else 'created'}", actor=request.user,
+                organization=self.audit_organization(obj), target=obj, request=request,
+                data={"fields": sorted(form.changed_data)},
+            )  # fmt: skip
 
 
 class BackOfficeInline(admin.TabularInline):

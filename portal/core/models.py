@@ -81,3 +81,17 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} to {self.to} ({self.status})"
+
+
+class ClosureDay(models.Model):
+    """A day the agency is closed beyond the Arizona state holidays (added in the back office);
+    it does not count as a business day for deadlines."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%Y-%m-%d})"

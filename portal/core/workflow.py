@@ -1,0 +1,122 @@
+"""The workflow engine (DESIGN §5): transitions are data, one table per report type.
+
+`Workflow.apply` is the only way a report changes state. It checks the role and the reason,
+moves the state with a conditional update (so of two people acting at once, one wins and the
+other is told, and a double click does nothing twice), writes a history row (who, when, from,
+to, reason) and an audit event, all in one transaction. Services wrap it with their side
+effects (e-mail, deadlines).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from . import audit
+from .roles import has_role
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str  # stable, in URLs and history: "approve"
+    label: str  # the button: "Approve"
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]  # any one of them may take it
+    done: str  # past participle for the audit action: "approved" → "iad.approved"
+    needs_reason: bool = False
+
+
+class TransitionRefused(Exception):
+    """The transition cannot happen; the message says why, for the person who tried. Nothing
+    was changed."""
+
+
+# Whether this person, holding one of the roles, may take the transition on this report (for
+# example: the clinical director of the provider that filed it). Access helpers have already
+# made sure the person may see the report.
+Guard = Callable[[Any, Any, Transition], bool]
+
+
+class Workflow:
+    def __init__(
+        self,
+        *,
+        audit_noun: str,
+        history_model: type[models.Model],
+        transitions: Iterable[Transition],
+        guard: Guard,
+        status_labels: dict[str, str],
+    ) -> None:
+        self.audit_noun = audit_noun
+        self.history_model = history_model
+        self.transitions = {t.name: t for t in transitions}
+        self.guard = guard
+        self.status_labels = status_labels
+
+    def allowed(self, report: Any, user: Any) -> list[Transition]:
+        """The transitions this person may take on the report as it stands (for its buttons)."""
+        return [t for t in self.transitions.values() if self._permits(report, user, t)]
+
+    def _permits(self, report: Any, user: Any, transition: Transition) -> bool:
+        return (
+            report.status in transition.sources
+            and any(has_role(user, role) for role in transition.roles)
+            and self.guard(report, user, transition)
+        )
+
+    def apply(
+        self,
+        report: Any,
+        name: str,
+        *,
+        by: Any,
+        reason: str = "",
+        request: HttpRequest | None = None,
+        changes: dict[str, Any] | None = None,
+    ) -> Any:
+        """Take transition `name`; returns the history row. `changes` are other fields set in
+        the same conditional update (for example the submission time)."""
+        transition = self.transitions.get(name)
+        if transition is None:
+            raise TransitionRefused("That is not something you can do to this report.")
+        if report.status not in transition.sources:
+            raise TransitionRefused(self._moved_on(report.status, transition))
+        if not self._permits(report, by, transition):
+            raise TransitionRefused(f"You cannot {transition.label.lower()} this report.")
+        reason = reason.strip()
+        if transition.needs_reason and not reason:
+            raise TransitionRefused(f"Give a reason to {transition.label.lower()} this report.")
+        now = timezone.now()
+        fields = {"status": transition.target, "status_changed_at": now, **(changes or {})}
+        with transaction.atomic():
+            # The exact state the person saw: if someone else moved it since, nothing happens.
+            updated = (
+                type(report).objects.filter(pk=report.pk, status=report.status).update(**fields)
+            )
+            if updated != 1:
+                current = type(report).objects.filter(pk=report.pk).values_list("status", flat=True)
+                raise TransitionRefused(self._moved_on(current.first() or "", transition))
+            source = report.status
+            for field, value in fields.items():
+                setattr(report, field, value)
+            row = self.history_model.objects.create(  # type: ignore[attr-defined]
+                report=report, at=now, actor=by, transition=name,
+                from_status=source, to_status=transition.target, reason=reason,
+            )  # fmt: skip
+            audit.record(
+                f"{self.audit_noun}.{transition.done}", actor=by, target=report,
+                organization=getattr(by, "organization", None), request=request,
+                data={"from": source, "to": transition.target},
+            )  # fmt: skip
+        return row
+
+    def _moved_on(self, status: str, transition: Transition) -> str:
+        label = self.status_labels.get(status, status).lower()
+        return (
+            f"Someone else has already acted on this report: it is now {label}. Nothing was "
+            f"changed by your request to {transition.label.lower()} it."
+        )

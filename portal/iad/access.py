@@ -1,0 +1,47 @@
+"""Who sees which IAD and IRF reports (SPEC §1.4), fetched and authorized in one call."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from portal.core import audit
+from portal.core.roles import has_role
+
+from .models import Report
+
+IAD_ROLES = ("iad.submitter", "iad.clinical_director", "irf.submitter", "iad.reviewer",
+             "iad.redactor")  # fmt: skip
+# Before approval a report belongs to its filer alone.
+UNFILED = (Report.Status.DRAFT, Report.Status.AWAITING_APPROVAL, Report.Status.RETURNED)
+
+
+def visible_reports(user: Any) -> QuerySet[Report]:
+    """Originals this person may see: their organization's own; a plan's members' and its
+    contracted providers' once filed; every filed one for agency staff. IOC members see only
+    redacted copies, never these."""
+    organization = getattr(user, "organization", None)
+    if organization is None or not any(has_role(user, role) for role in IAD_ROLES):
+        return Report.objects.none()
+    own = Q(organization=organization)
+    filed = ~Q(status__in=UNFILED)
+    if organization.kind == "agency":
+        return Report.objects.filter(own | filed)
+    if organization.kind in {"health_plan", "trbha"}:
+        about_ours = Q(health_plan=organization) | Q(provider__contracted_plans=organization)
+        return Report.objects.filter(own | (filed & about_ours)).distinct()
+    return Report.objects.filter(own)
+
+
+def get_report_for_user(user: Any, code: str, *, request: HttpRequest | None = None) -> Report:
+    """The report, if this person may see it (404 otherwise); the read is audited (PHI)."""
+    report = (
+        visible_reports(user)
+        .select_related("organization", "provider", "health_plan", "preparer")
+        .filter(code=code)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    audit.record("iad.viewed", actor=user, target=report, request=request)
+    return report

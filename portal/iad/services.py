@@ -1,0 +1,157 @@
+"""State changes of IAD and IRF reports: one atomic function per change, with its history row,
+audit event and e-mail to whoever must act next (SPEC §3, DESIGN §3)."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.core import audit
+from portal.core.business_days import due_at
+from portal.core.roles import has_role
+from portal.core.workflow import TransitionRefused
+
+from .models import Addendum, IncidentType, Report
+from .notifications import notify_next
+from .workflow import REPORT_WORKFLOW
+
+EDITABLE = (Report.Status.DRAFT, Report.Status.RETURNED)
+# What a report must hold before it leaves its preparer (SPEC §3.1), with the words that name
+# each missing item.
+REQUIRED = {
+    "site_name": "the site or facility",
+    "contact_phone": "a contact phone number",
+    "member_id": "the member's AHCCCS ID",
+    "member_last_name": "the member's last name",
+    "member_first_name": "the member's first name",
+    "member_birth_date": "the member's date of birth",
+    "health_plan": "the member's health plan",
+    "occurred_at": "when the event happened",
+    "aware_at": "when you became aware of it",
+    "narrative": "what happened",
+}
+
+
+def start_report(kind: str, *, by: User, request: HttpRequest | None = None) -> Report:
+    """A new draft filed by `by`'s organization (an IAD's provider is the filer itself)."""
+    role = "iad.submitter" if kind == Report.Kind.IAD else "irf.submitter"
+    if not has_role(by, role) or by.organization is None:
+        raise PermissionDenied
+    with transaction.atomic():
+        report = Report.objects.create(
+            kind=kind, organization=by.organization, preparer=by,
+            provider=by.organization if kind == Report.Kind.IAD else None,
+        )  # fmt: skip
+        audit.record("iad.created", actor=by, organization=by.organization, target=report,
+                     request=request)  # fmt: skip
+    return report
+
+
+def update_draft(
+    report: Report, changes: dict[str, Any], *, by: User, request: HttpRequest | None = None,
+    incident_types: Iterable[IncidentType] | None = None,
+) -> list[str]:  # fmt: skip
+    """Save one section of a draft (or a returned report); returns the fields that changed.
+    The deadline follows the event times and the incident types."""
+    _check_filer(report, by)
+    changed = sorted(name for name, value in changes.items() if getattr(report, name) != value)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.status not in EDITABLE:
+            raise TransitionRefused("This report was submitted: it can no longer be changed.")
+        for name, value in changes.items():
+            setattr(report, name, value)
+        if incident_types is not None:
+            report.incident_types.set(incident_types)
+            changed.append("incident_types")
+        report.sentinel = report.incident_types.filter(sentinel=True).exists()
+        report.due_at = _deadline(report)
+        report.updated_at = timezone.now()
+        report.save()
+        if changed:
+            audit.record("iad.changed", actor=by, organization=by.organization, target=report,
+                         request=request, data={"fields": changed})  # fmt: skip
+    return changed
+
+
+def missing_items(report: Report) -> list[str]:
+    """What the report still lacks before it can be submitted, in words for the person."""
+    missing = [words for name, words in REQUIRED.items() if not getattr(report, name)]
+    if report.kind == Report.Kind.IRF and report.provider_id is None:
+        missing.append("the provider involved")
+    if not report.incident_types.exists():
+        missing.append("at least one incident type")
+    return missing
+
+
+def submit_report(
+    report: Report, *, by: User, late_reason: str = "", request: HttpRequest | None = None
+) -> None:
+    """An IAD goes to its clinical director; an IRF straight to review. A late one needs a
+    reason (SPEC §3.2)."""
+    missing = missing_items(report)
+    if missing:
+        raise TransitionRefused("Before submitting, add " + ", ".join(missing) + ".")
+    now = timezone.now()
+    late = report.due_at is not None and now > report.due_at
+    if late and not late_reason.strip():
+        raise TransitionRefused("This report is late: say why it is submitted after its due time.")
+    name = "submit" if report.kind == Report.Kind.IAD else "file"
+    with transaction.atomic():
+        changes = {"submitted_at": now, "late_reason": late_reason.strip()}
+        REPORT_WORKFLOW.apply(report, name, by=by, request=request, changes=changes)
+        notify_next(report, name)
+
+
+def act_on_report(
+    report: Report, transition: str, *, by: User, reason: str = "",
+    request: HttpRequest | None = None,
+) -> None:  # fmt: skip
+    """Approve, return, resubmit, start review or request information."""
+    if transition not in {"approve", "return", "resubmit", "start_review", "request_info"}:
+        raise TransitionRefused("That is not something you can do to this report.")
+    with transaction.atomic():
+        REPORT_WORKFLOW.apply(report, transition, by=by, reason=reason, request=request)
+        notify_next(report, transition)
+
+
+def respond_to_request(
+    report: Report, text: str, *, by: User, request: HttpRequest | None = None
+) -> Addendum:
+    """The reporter's answer to a request for information: an addendum, back to review."""
+    with transaction.atomic():
+        REPORT_WORKFLOW.apply(report, "respond", by=by, reason=text, request=request)
+        addendum = Addendum.objects.create(report=report, author=by, text=text.strip())
+        notify_next(report, "respond")
+    return addendum
+
+
+def close_report(
+    report: Report, outcome: str, *, by: User, note: str = "", request: HttpRequest | None = None
+) -> None:
+    """End the review with an outcome; a referral to Quality of Care is recorded for the QOC
+    application to pick up."""
+    if outcome not in Report.Outcome.values:
+        raise TransitionRefused("Choose the outcome of the review.")
+    with transaction.atomic():
+        changes = {"outcome": outcome, "referral_note": note.strip()}
+        REPORT_WORKFLOW.apply(report, "close", by=by, reason=note, request=request, changes=changes)
+        notify_next(report, "close")
+
+
+def _check_filer(report: Report, by: User) -> None:
+    role = "iad.submitter" if report.kind == Report.Kind.IAD else "irf.submitter"
+    if not has_role(by, role) or by.organization_id != report.organization_id:
+        raise PermissionDenied
+
+
+def _deadline(report: Report) -> datetime | None:
+    starts = [moment for moment in (report.occurred_at, report.aware_at) if moment]
+    if not starts:
+        return None
+    return due_at(max(starts), 1 if report.sentinel else 2)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "iad"
+
+urlpatterns = [
+    path("reports/<uuid:code>/", views.report, name="report"),
+]
