@@ -135,10 +135,15 @@ def test_first_account_letter_activation_and_approval(page: Page, live_server) -
     expect(page.get_by_text("Blake Whitfield can now sign in.")).to_be_visible()
     page.get_by_role("link", name="Change site privileges of Blake Whitfield").click()
     assert_accessible(page, "Site privileges: Blake Whitfield")
+    page.get_by_text("IAD-IRF: file incident, accident and death reports").click()
     page.get_by_role("button", name="Save").click()
     sign_out(page)
 
     sign_in(page, base, "blake.w", PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Blake")
+    # The privilege opens its application: the menu leads to the incident reports.
+    page.get_by_role("link", name="Incident reports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Incident reports")
+    assert_accessible(page, "Incident reports")
     page.get_by_role("link", name="My account").click()
     assert_accessible(page, "My account")

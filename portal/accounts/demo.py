@@ -56,9 +56,27 @@ MASTER, INDIVIDUAL, STAFF = (
 # Roles of applications that have not landed yet are added here as their issues land.
 PERSONAS = [
     DemoPersona("provider.master", "Dana", "Reyes", "provider", "100001", MASTER),
-    DemoPersona("provider.user", "Luis", "Ortega", "provider", "100001", INDIVIDUAL),
-    DemoPersona("clinical.director", "Grace", "Whitehorse", "provider", "100001", INDIVIDUAL),
-    DemoPersona("plan.reviewer", "Priya", "Natarajan", "health_plan", "HP001", INDIVIDUAL),
+    DemoPersona(
+        "provider.user", "Luis", "Ortega", "provider", "100001", INDIVIDUAL, ("iad.submitter",)
+    ),
+    DemoPersona(
+        "clinical.director",
+        "Grace",
+        "Whitehorse",
+        "provider",
+        "100001",
+        INDIVIDUAL,
+        ("iad.clinical_director",),
+    ),
+    DemoPersona(
+        "plan.reviewer",
+        "Priya",
+        "Natarajan",
+        "health_plan",
+        "HP001",
+        INDIVIDUAL,
+        ("iad.reviewer", "iad.redactor", "irf.submitter"),
+    ),
     DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", STAFF, ("agency.admin",)),
     DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL),
 ]

@@ -12,7 +12,7 @@ ROLES = [
 
 NAV = [
     NavLink("Manage accounts", "accounts:manage_accounts", masters_only=True, order=80),
-    NavLink("Mailroom", "accounts:mailroom", role="agency.admin", order=85),
-    NavLink("Back office", "back_office:index", role="agency.admin", order=90),
+    NavLink("Mailroom", "accounts:mailroom", roles=("agency.admin",), order=85),
+    NavLink("Back office", "back_office:index", roles=("agency.admin",), order=90),
     NavLink("My account", "accounts:my_account", order=95),
 ]

@@ -25,11 +25,11 @@ class Role:
 
 @dataclass(frozen=True)
 class NavLink:
-    """A menu entry shown to signed-in users holding `role` (everyone when `role` is None)."""
+    """A menu entry shown to signed-in users holding any of `roles` (everyone when empty)."""
 
     label: str
     url_name: str
-    role: str | None = None
+    roles: tuple[str, ...] = ()
     order: int = 100
     debug_only: bool = False
     masters_only: bool = False
@@ -88,7 +88,7 @@ def nav_links_for(user: Any, *, debug: bool) -> list[NavLink]:
     return [
         link
         for link in all_nav_links()
-        if (link.role is None or has_role(user, link.role))
+        if (not link.roles or any(has_role(user, role) for role in link.roles))
         and (debug or not link.debug_only)
         and (user.is_master or not link.masters_only)
     ]

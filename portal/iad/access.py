@@ -33,6 +33,12 @@ def visible_reports(user: Any) -> QuerySet[Report]:
     return Report.objects.filter(own)
 
 
+def check_iad_user(user: Any) -> None:
+    """The application exists only for holders of one of its roles: 404 for everyone else."""
+    if not any(has_role(user, role) for role in IAD_ROLES):
+        raise Http404
+
+
 def get_report_for_user(user: Any, code: str, *, request: HttpRequest | None = None) -> Report:
     """The report, if this person may see it (404 otherwise); the read is audited (PHI)."""
     report = (

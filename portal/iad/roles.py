@@ -1,6 +1,6 @@
 """Roles of the IAD-IRF application (SPEC §1.3)."""
 
-from portal.core.roles import Role
+from portal.core.roles import NavLink, Role
 
 PLANS_AND_AGENCY = frozenset({"health_plan", "trbha", "agency"})
 
@@ -14,4 +14,10 @@ ROLES = [
     Role("iad.reviewer", "IAD-IRF: review IAD and IRF reports", PLANS_AND_AGENCY),
     Role("iad.redactor", "IAD-IRF: make redacted copies and release them to committees",
          PLANS_AND_AGENCY),
+]  # fmt: skip
+
+NAV = [
+    NavLink("Incident reports", "iad:reports", order=10, roles=(
+        "iad.submitter", "iad.clinical_director", "irf.submitter", "iad.reviewer", "iad.redactor",
+    )),
 ]  # fmt: skip

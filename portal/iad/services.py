@@ -103,7 +103,7 @@ def submit_report(
         raise TransitionRefused("This report is late: say why it is submitted after its due time.")
     name = "submit" if report.kind == Report.Kind.IAD else "file"
     with transaction.atomic():
-        changes = {"submitted_at": now, "late_reason": late_reason.strip()}
+        changes = {"submitted_at": now, "late_reason": late_reason.strip() if late else ""}
         REPORT_WORKFLOW.apply(report, name, by=by, request=request, changes=changes)
         notify_next(report, name)
 

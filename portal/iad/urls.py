@@ -5,5 +5,6 @@ from . import views
 app_name = "iad"
 
 urlpatterns = [
+    path("reports/", views.reports, name="reports"),
     path("reports/<uuid:code>/", views.report, name="report"),
 ]

@@ -82,3 +82,19 @@ def test_with_single_sign_on_staff_personas_lose_local_passwords_and_get_idp_acc
             "groups": ["qm-portal-admins"],
         }
     ]
+
+
+def test_seed_demo_files_one_incident_report_in_every_state_once() -> None:
+    from portal.iad.models import Report
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    assert sorted(Report.objects.values_list("status", flat=True)) == sorted(Report.Status.values)
+    closed = Report.objects.get(status=Report.Status.CLOSED)
+    assert list(closed.history.values_list("transition", flat=True)) == [
+        "submit",
+        "approve",
+        "start_review",
+        "close",
+    ]

@@ -20,12 +20,12 @@ S = Report.Status
 
 @pytest.fixture
 def fall() -> IncidentType:
-    return IncidentType.objects.create(name="Injury needing emergency treatment")
+    return IncidentType.objects.get_or_create(name="Injury needing emergency treatment")[0]
 
 
 @pytest.fixture
 def death() -> IncidentType:
-    return IncidentType.objects.create(name="Death", sentinel=True)
+    return IncidentType.objects.get_or_create(name="Death", defaults={"sentinel": True})[0]
 
 
 def draft(actors, **fields) -> Report:

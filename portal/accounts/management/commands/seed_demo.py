@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.accounts.demo import DEMO_ANSWER, identity_provider_accounts, seed_demo
+from portal.iad.demo import seed_reports
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         accounts_file = options["identity_provider_accounts"]
         try:
             personas = seed_demo()
+            reports = seed_reports()
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
         self.stdout.write("Demo sign-ins (password: the DEMO_PASSWORD setting):")
@@ -35,6 +37,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {persona.username:<18} {persona.kind:<12}{note}")
         self.stdout.write(f"Password: {settings.DEMO_PASSWORD}")
         self.stdout.write(f"Security answers (all three questions): {DEMO_ANSWER}")
+        if reports:
+            self.stdout.write(f"Demo incident reports created: {reports}, one in each state.")
         if isinstance(accounts_file, Path):
             accounts_file.write_text(json.dumps(identity_provider_accounts(), indent=2))
             self.stdout.write(f"Staff sign in through the development identity provider at "
