@@ -68,6 +68,17 @@ class Workflow:
             and self.guard(report, user, transition)
         )
 
+    def check(self, report: Any, name: str, user: Any) -> Transition:
+        """The transition, if this person may take it now; else TransitionRefused saying why."""
+        transition = self.transitions.get(name)
+        if transition is None:
+            raise TransitionRefused("That is not something you can do to this report.")
+        if report.status not in transition.sources:
+            raise TransitionRefused(self._moved_on(report.status, transition))
+        if not self._permits(report, user, transition):
+            raise TransitionRefused(f"You cannot {transition.label.lower()} this report.")
+        return transition
+
     def apply(
         self,
         report: Any,
@@ -80,13 +91,7 @@ class Workflow:
     ) -> Any:
         """Take transition `name`; returns the history row. `changes` are other fields set in
         the same conditional update (for example the submission time)."""
-        transition = self.transitions.get(name)
-        if transition is None:
-            raise TransitionRefused("That is not something you can do to this report.")
-        if report.status not in transition.sources:
-            raise TransitionRefused(self._moved_on(report.status, transition))
-        if not self._permits(report, by, transition):
-            raise TransitionRefused(f"You cannot {transition.label.lower()} this report.")
+        transition = self.check(report, name, by)
         reason = reason.strip()
         if transition.needs_reason and not reason:
             raise TransitionRefused(f"Give a reason to {transition.label.lower()} this report.")

@@ -10,6 +10,7 @@ from portal.accounts.models import User
 from portal.registry.models import Organization
 
 from . import services
+from .catalogue import load_catalogue
 from .models import IncidentType, Report
 
 # (member, incident type, the transitions after submission, the reason each needs)
@@ -30,6 +31,7 @@ REASONS = {
 
 def seed_reports() -> int:
     """Create the demo reports once (nothing if the demo provider already has some)."""
+    load_catalogue(IncidentType)
     provider = Organization.objects.get(kind="provider", identifier="100001")
     if Report.objects.filter(organization=provider).exists():
         return 0

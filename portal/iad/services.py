@@ -155,3 +155,18 @@ def _deadline(report: Report) -> datetime | None:
     if not starts:
         return None
     return due_at(max(starts), 1 if report.sentinel else 2)
+
+
+def take_transition(
+    report: Report, name: str, *, by: User, reason: str = "", outcome: str = "",
+    request: HttpRequest | None = None,
+) -> None:  # fmt: skip
+    """The service behind each transition button, with what its form collected."""
+    if name in {"submit", "file"}:
+        submit_report(report, by=by, late_reason=reason, request=request)
+    elif name == "respond":
+        respond_to_request(report, reason, by=by, request=request)
+    elif name == "close":
+        close_report(report, outcome, by=by, note=reason, request=request)
+    else:
+        act_on_report(report, name, by=by, reason=reason, request=request)

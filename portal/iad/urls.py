@@ -7,4 +7,5 @@ app_name = "iad"
 urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/<uuid:code>/", views.report, name="report"),
+    path("reports/<uuid:code>/<slug:transition>/", views.act, name="act"),
 ]

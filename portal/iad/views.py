@@ -1,14 +1,25 @@
 """Pages of the IAD-IRF application."""
 
+from typing import cast
+
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.accounts.models import User
 from portal.core import audit
+from portal.core.http import posted
+from portal.core.workflow import TransitionRefused
 
+from . import services
 from .access import check_iad_user, get_report_for_user
+from .forms import TransitionForm
 from .lists import report_list, shows_for
+from .models import Report
+from .workflow import REPORT_WORKFLOW
 
 PAGE_SIZE = 50
 
@@ -35,5 +46,39 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         "history": shown.history.select_related("actor"),
         "addenda": shown.addenda.select_related("author"),
         "incident_types": shown.incident_types.all(),
+        "actions": REPORT_WORKFLOW.allowed(shown, request.user),
     }
     return render(request, "iad/report.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def act(request: HttpRequest, code: str, transition: str) -> HttpResponse:
+    """GET asks for what the transition needs (and confirmation); POST takes it."""
+    user = cast(User, request.user)
+    report = get_report_for_user(user, code, request=request)
+    try:
+        chosen = REPORT_WORKFLOW.check(report, transition.replace("-", "_"), user)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("iad:report", code=report.code)
+    late = report.due_at is not None and timezone.now() > report.due_at
+    form = TransitionForm(posted(request), transition=chosen, late=late)
+    if form.is_valid() and _taken(request, report, chosen.name, form):
+        messages.success(request, f"Done: {chosen.label.lower()}.")
+        return redirect("iad:report", code=report.code)
+    return render(request, "iad/act.html", {"report": report, "transition": chosen, "form": form},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+def _taken(request: HttpRequest, report: Report, name: str, form: TransitionForm) -> bool:
+    """Take the transition; a refusal (someone acted first) goes to the form's error summary."""
+    data = form.cleaned_data
+    try:
+        services.take_transition(
+            report, name, by=cast(User, request.user), request=request,
+            reason=data.get("reason", ""), outcome=data.get("outcome", ""),
+        )  # fmt: skip
+    except TransitionRefused as refusal:
+        form.add_error(None, str(refusal))
+        return False
+    return True
