@@ -51,3 +51,17 @@ def get_report_for_user(user: Any, code: str, *, request: HttpRequest | None = N
         raise Http404
     audit.record("iad.viewed", actor=user, target=report, request=request)
     return report
+
+
+def may_edit(user: Any, report: Report) -> bool:
+    """Drafts and returned reports are edited by their filing organization's filers only."""
+    role = "iad.submitter" if report.kind == Report.Kind.IAD else "irf.submitter"
+    return report.organization_id == user.organization_id and has_role(user, role)
+
+
+def get_draft_for_user(user: Any, code: str, *, request: HttpRequest | None = None) -> Report:
+    """A report its filer may edit; 404 for anyone else, including those who may only read it."""
+    report = get_report_for_user(user, code, request=request)
+    if not may_edit(user, report):
+        raise Http404
+    return report

@@ -1,12 +1,16 @@
 """Forms of the IAD-IRF application: validation only."""
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
+from portal.core.business_days import PHOENIX
 from portal.core.workflow import Transition
+from portal.registry.models import Organization
 
-from .models import Report
+from .models import IncidentType, Report
 
 REASON_LABELS = {
     "return": ("What the preparer must correct", "Tell the preparer what to correct"),
@@ -40,3 +44,119 @@ class TransitionForm(forms.Form):
         self.fields["reason"].label = label
         self.fields["reason"].required = bool(required)
         self.fields["reason"].error_messages["required"] = required
+
+
+# --- Draft sections (SPEC §3.1): every field may stay blank in a draft; submitting checks
+# completeness. What is typed must still make sense, and a refusal keeps it all.
+
+
+def _date(label: str, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": f"Enter {label.lower()} as a real date"},
+    )  # fmt: skip
+
+
+def _time(label: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label, required=False, widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"invalid": f"Enter {label.lower()} as hours and minutes"},
+    )  # fmt: skip
+
+
+class ReporterForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["site_name", "site_address", "contact_phone"]
+        widgets = {"contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+
+
+class PlanChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class MemberForm(forms.ModelForm):
+    health_plan = PlanChoiceField(
+        label="Member's health plan", required=False, empty_label="Choose the member's plan",
+        queryset=Organization.objects.filter(
+            kind__in=["health_plan", "trbha"], status=Organization.Status.ACTIVE
+        ).order_by("name"),
+    )  # fmt: skip
+
+    class Meta:
+        model = Report
+        fields = ["member_id", "member_last_name", "member_first_name", "member_birth_date",
+                  "member_sex", "health_plan", "category"]  # fmt: skip
+        widgets = {"member_birth_date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"member_id": "One letter followed by 8 digits, for example A12345678."}
+
+    def clean_member_id(self) -> str:
+        return str(self.cleaned_data["member_id"]).strip().upper()
+
+    def clean_member_birth_date(self) -> Any:
+        born = self.cleaned_data["member_birth_date"]
+        if born and born > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future")
+        return born
+
+
+class EventForm(forms.Form):
+    occurred_date = _date("Date it happened")
+    occurred_time = _time("Time it happened")
+    aware_date = _date("Date you became aware", "The day your organization learned of it.")
+    aware_time = _time("Time you became aware")
+    location_type = forms.CharField(
+        label="Type of place", max_length=100, required=False,
+        help_text="For example: residential facility, clinic, home.",
+    )  # fmt: skip
+    location_description = forms.CharField(label="Where exactly", required=False,
+                                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    narrative = forms.CharField(label="What happened", required=False,
+                                widget=forms.Textarea(attrs={"rows": 8}))  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        moments = {}
+        for key in ("occurred", "aware"):
+            day, hour = data.get(f"{key}_date"), data.get(f"{key}_time")
+            if day and hour:
+                moments[key] = datetime.combine(day, hour, tzinfo=PHOENIX)
+                if moments[key] > timezone.now():
+                    self.add_error(f"{key}_date", "This cannot be in the future")
+            elif day or hour:
+                missing = f"{key}_time" if day else f"{key}_date"
+                self.add_error(missing, "Give both the date and the time")
+        if len(moments) == 2 and moments["aware"] < moments["occurred"]:
+            self.add_error("aware_date", "You cannot become aware of it before it happened")
+        data["occurred_at"], data["aware_at"] = moments.get("occurred"), moments.get("aware")
+        return data
+
+
+class IncidentTypesForm(forms.Form):
+    incident_types = forms.ModelMultipleChoiceField(
+        label="Incident types", required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=IncidentType.objects.filter(active=True),
+        help_text="Choose every type that applies. Sentinel types make the report due sooner.",
+    )  # fmt: skip
+
+
+class OutcomeForm(forms.ModelForm):
+    injuries = forms.TypedChoiceField(
+        label="Was anyone injured?", required=False, widget=forms.RadioSelect,
+        choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes", empty_value=None,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        answered = self.instance.injuries
+        if answered is not None:
+            self.initial["injuries"] = "yes" if answered else "no"
+
+    class Meta:
+        model = Report
+        fields = ["injuries", "injury_description", "injury_treatment", "immediate_actions",
+                  "follow_up"]  # fmt: skip
+        labels = {"injury_description": "The injuries", "injury_treatment": "Treatment given",
+                  "immediate_actions": "What was done at once"}  # fmt: skip

@@ -59,23 +59,29 @@ def update_draft(
     """Save one section of a draft (or a returned report); returns the fields that changed.
     The deadline follows the event times and the incident types."""
     _check_filer(report, by)
-    changed = sorted(name for name, value in changes.items() if getattr(report, name) != value)
     with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.status not in EDITABLE:
+        # Compare with the stored row: a bound ModelForm has already copied its values onto
+        # the in-memory report.
+        stored = Report.objects.select_for_update().get(pk=report.pk)
+        if stored.status not in EDITABLE:
             raise TransitionRefused("This report was submitted: it can no longer be changed.")
+        changed = sorted(name for name, value in changes.items() if getattr(stored, name) != value)
         for name, value in changes.items():
-            setattr(report, name, value)
-        if incident_types is not None:
-            report.incident_types.set(incident_types)
+            setattr(stored, name, value)
+        chosen = {kind.pk for kind in incident_types or []}
+        if incident_types is not None and chosen != set(
+            stored.incident_types.values_list("pk", flat=True)
+        ):
+            stored.incident_types.set(chosen)
             changed.append("incident_types")
-        report.sentinel = report.incident_types.filter(sentinel=True).exists()
-        report.due_at = _deadline(report)
-        report.updated_at = timezone.now()
-        report.save()
+        stored.sentinel = stored.incident_types.filter(sentinel=True).exists()
+        stored.due_at = _deadline(stored)
+        stored.updated_at = timezone.now()
+        stored.save()
         if changed:
-            audit.record("iad.changed", actor=by, organization=by.organization, target=report,
+            audit.record("iad.changed", actor=by, organization=by.organization, target=stored,
                          request=request, data={"fields": changed})  # fmt: skip
+    report.refresh_from_db()
     return changed
 
 

@@ -4,7 +4,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,13 +12,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.accounts.models import User
 from portal.core import audit
 from portal.core.http import posted
+from portal.core.roles import has_role
 from portal.core.workflow import TransitionRefused
 
 from . import services
-from .access import check_iad_user, get_report_for_user
+from .access import check_iad_user, get_draft_for_user, get_report_for_user, may_edit
 from .forms import TransitionForm
 from .lists import report_list, shows_for
 from .models import Report
+from .sections import SECTIONS, task_list
 from .workflow import REPORT_WORKFLOW
 
 PAGE_SIZE = 50
@@ -34,7 +36,9 @@ def reports(request: HttpRequest) -> HttpResponse:
     page = Paginator(report_list(request.user, show), PAGE_SIZE).get_page(request.GET.get("page"))
     shown = {"show": show, "page": page.number, "rows": len(page.object_list)}
     audit.record("iad.listed", actor=request.user, request=request, data=shown)
-    return render(request, "iad/reports.html", {"page": page, "shows": shows, "show": show})
+    can_file = has_role(request.user, "iad.submitter") or has_role(request.user, "irf.submitter")
+    context = {"page": page, "shows": shows, "show": show, "can_file": can_file}
+    return render(request, "iad/reports.html", context)
 
 
 @require_GET
@@ -47,6 +51,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         "addenda": shown.addenda.select_related("author"),
         "incident_types": shown.incident_types.all(),
         "actions": REPORT_WORKFLOW.allowed(shown, request.user),
+        "editable": shown.status in services.EDITABLE and may_edit(request.user, shown),
     }
     return render(request, "iad/report.html", context)
 
@@ -82,3 +87,49 @@ def _taken(request: HttpRequest, report: Report, name: str, form: TransitionForm
         form.add_error(None, str(refusal))
         return False
     return True
+
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    """Choose what to file; POST makes the draft and opens its task list."""
+    user = cast(User, request.user)
+    kinds = [k for k, role in (("iad", "iad.submitter"), ("irf", "irf.submitter"))
+             if has_role(user, role)]  # fmt: skip
+    if not kinds:
+        raise Http404
+    if request.method == "POST" and request.POST.get("kind") in kinds:
+        report = services.start_report(request.POST["kind"], by=user, request=request)
+        return redirect("iad:draft", code=report.code)
+    return render(request, "iad/start.html", {"kinds": kinds})
+
+
+@require_GET
+def draft(request: HttpRequest, code: str) -> HttpResponse:
+    """The task list of a draft: its sections, which are done, and the way to submit."""
+    report = get_draft_for_user(request.user, code, request=request)
+    if report.status not in services.EDITABLE:
+        return redirect("iad:report", code=report.code)
+    context = {"report": report, "tasks": task_list(report),
+               "missing": services.missing_items(report)}  # fmt: skip
+    return render(request, "iad/draft.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def edit_section(request: HttpRequest, code: str, section: str) -> HttpResponse:
+    """One question page of a draft; saving returns to the task list, an error keeps it all."""
+    report = get_draft_for_user(request.user, code, request=request)
+    chosen = SECTIONS.get(section)
+    if chosen is None:
+        raise Http404
+    form = chosen.form(report, posted(request))
+    if form.is_valid():
+        types = form.cleaned_data.get("incident_types")
+        try:
+            services.update_draft(report, chosen.changes(form), by=cast(User, request.user),
+                                  request=request, incident_types=types)  # fmt: skip
+        except TransitionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("iad:report", code=report.code)
+        return redirect("iad:draft", code=report.code)
+    return render(request, "iad/section.html", {"report": report, "section": chosen,
+                  "form": form}, status=400 if form.errors else 200)  # fmt: skip
