@@ -65,10 +65,29 @@ def _time(label: str) -> forms.TimeField:
     )  # fmt: skip
 
 
+class ProviderChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} (AHCCCS ID {obj.identifier})"
+
+
 class ReporterForm(forms.ModelForm):
+    """An IRF also names the provider involved, from the registry (an IAD's is its filer)."""
+
+    provider = ProviderChoiceField(
+        label="Provider involved", required=False, empty_label="Choose the provider",
+        queryset=Organization.objects.filter(
+            kind="provider", status=Organization.Status.ACTIVE
+        ).order_by("name"),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.kind == Report.Kind.IAD:
+            del self.fields["provider"]
+
     class Meta:
         model = Report
-        fields = ["site_name", "site_address", "contact_phone"]
+        fields = ["provider", "site_name", "site_address", "contact_phone"]
         widgets = {"contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
 
 

@@ -29,6 +29,8 @@ class Section:
 
     def completed(self, report: Report, missing: list[str]) -> bool:
         words = {REQUIRED[name] for name in self.fields if name in REQUIRED}
+        if "provider" in self.fields:
+            words.add("the provider involved")
         if self.slug == "types":
             words = {"at least one incident type"}
         return not words & set(missing)
@@ -59,7 +61,7 @@ SECTIONS = {
     s.slug: s
     for s in [
         Section("reporter", "Reporter and site", ReporterForm,
-                ("site_name", "site_address", "contact_phone")),
+                ("provider", "site_name", "site_address", "contact_phone")),
         Section("member", "Member", MemberForm,
                 ("member_id", "member_last_name", "member_first_name", "member_birth_date",
                  "member_sex", "health_plan", "category")),

@@ -115,3 +115,20 @@ def test_awareness_time_in_the_future_is_refused(client, actors) -> None:
     response = client.post(f"/iad/reports/{report.code}/draft/event/", data)
 
     assert response.status_code == 400 and "cannot be in the future" in response.content.decode()
+
+
+def test_an_irf_names_the_provider_involved_an_iad_does_not(client, actors) -> None:
+    irf = start(client, actors.plan_filer, kind="irf")
+    page = client.get(f"/iad/reports/{irf.code}/draft/reporter/").content.decode()
+    assert "Provider involved" in page and actors.personas.provider.name in page
+
+    client.post(f"/iad/reports/{irf.code}/draft/reporter/",
+                {"provider": actors.personas.provider.pk, "site_name": "Clinic"})  # fmt: skip
+
+    assert Report.objects.get(pk=irf.pk).provider == actors.personas.provider
+    Report.objects.all().delete()
+    iad = start(client, actors.submitter)
+    assert (
+        "Provider involved"
+        not in client.get(f"/iad/reports/{iad.code}/draft/reporter/").content.decode()
+    )
