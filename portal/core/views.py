@@ -14,6 +14,7 @@ from portal.accounts.models import User
 
 from .context_processors import portal as portal_context
 from .guides import GUIDES, render_guide
+from .home import waiting_for
 from .models import OutboundEmail
 from .roles import all_roles
 
@@ -22,7 +23,7 @@ from .roles import all_roles
 def home(request: HttpRequest) -> HttpResponse:
     declared, user = all_roles(), cast(User, request.user)
     roles = [declared[name] for name in sorted(user.role_names) if name in declared]
-    return render(request, "core/home.html", {"roles": roles})
+    return render(request, "core/home.html", {"roles": roles, "waiting": waiting_for(user)})
 
 
 @login_not_required

@@ -1,0 +1,60 @@
+"""The home page lists what waits for each person, with overdue and due-soon counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from portal.iad.models import Report
+
+from .factories import ReportFactory
+
+pytestmark = pytest.mark.django_db
+S = Report.Status
+
+
+def report(actors, status: str, due_in: timedelta) -> Report:
+    return ReportFactory(organization=actors.personas.provider, health_plan=actors.plan,
+                         preparer=actors.submitter, status=status,
+                         due_at=timezone.now() + due_in)  # fmt: skip
+
+
+def test_each_person_sees_their_own_queue_with_urgency(client, actors) -> None:
+    report(actors, S.DRAFT, timedelta(hours=-3))  # overdue
+    report(actors, S.DRAFT, timedelta(hours=5))  # due within a day
+    report(actors, S.RETURNED, timedelta(days=3))
+    report(actors, S.AWAITING_APPROVAL, timedelta(days=1))
+    report(actors, S.SUBMITTED, timedelta(days=-1))
+
+    client.force_login(actors.submitter)
+    page = client.get("/").content.decode()
+    assert "Your draft reports</a>: <strong>3</strong>" in page
+    assert "1 overdue" in page and "1 due within a day" in page
+
+    client.force_login(actors.director)
+    page = client.get("/").content.decode()
+    assert "Reports awaiting your approval</a>: <strong>1</strong>" in page
+    assert "drafts due soon or overdue</a>: <strong>2</strong>" in page
+
+    client.force_login(actors.plan_reviewer)
+    page = client.get("/").content.decode()
+    assert "Reports awaiting review</a>: <strong>1</strong>" in page
+    assert "Your draft reports" not in page
+
+
+def test_the_home_page_makes_the_same_queries_however_many_reports(client, actors) -> None:
+    client.force_login(actors.director)
+    client.get("/")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/")
+        return len(captured)
+
+    report(actors, S.DRAFT, timedelta(hours=1))
+    few = queries()
+    for _ in range(20):
+        report(actors, S.AWAITING_APPROVAL, timedelta(days=1))
+    assert queries() == few
