@@ -208,3 +208,23 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum to {self.report}"
+
+
+class DueReminder(models.Model):
+    """A reminder e-mail sent about a draft's deadline: one of each kind per report, ever."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Due within a day"
+        OVERDUE = "overdue", "Overdue"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("report", "kind", name="iad_one_reminder_of_each_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder for {self.report}"

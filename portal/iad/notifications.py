@@ -24,7 +24,7 @@ WHAT = {
 }
 
 
-def _holding(role: str, organization_id: int | None) -> QuerySet[User]:
+def holding(role: str, organization_id: int | None) -> QuerySet[User]:
     if organization_id is None:
         return User.objects.none()
     return User.objects.filter(
@@ -34,11 +34,11 @@ def _holding(role: str, organization_id: int | None) -> QuerySet[User]:
 
 def recipients(report: Report, transition: str) -> list[User]:
     if transition in {"submit", "resubmit"}:
-        return list(_holding("iad.clinical_director", report.organization_id))
+        return list(holding("iad.clinical_director", report.organization_id))
     if transition in {"approve", "file"}:
         # The member's plan reviews; the agency's reviewers hear of it only when that plan has
         # nobody to review it.
-        plan = list(_holding("iad.reviewer", report.health_plan_id))
+        plan = list(holding("iad.reviewer", report.health_plan_id))
         return plan or list(
             User.objects.filter(organization__kind="agency", status=User.Status.ACTIVE,
                                 role_grants__role="iad.reviewer").exclude(email="")
