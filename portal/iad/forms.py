@@ -10,7 +10,7 @@ from portal.core.business_days import PHOENIX
 from portal.core.workflow import Transition
 from portal.registry.models import Organization
 
-from .models import IncidentType, Report
+from .models import IncidentType, Notification, PersonInvolved, Report
 
 REASON_LABELS = {
     "return": ("What the preparer must correct", "Tell the preparer what to correct"),
@@ -179,3 +179,41 @@ class OutcomeForm(forms.ModelForm):
                   "follow_up"]  # fmt: skip
         labels = {"injury_description": "The injuries", "injury_treatment": "Treatment given",
                   "immediate_actions": "What was done at once"}  # fmt: skip
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = PersonInvolved
+        fields = ["role", "name", "title"]
+        labels = {"role": "Who they are", "name": "Their name"}
+        error_messages = {"name": {"required": "Enter the person's name"},
+                          "role": {"required": "Choose who the person is"}}  # fmt: skip
+
+
+class NotificationForm(forms.ModelForm):
+    notified_date = forms.DateField(
+        label="Date told", widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date they were told",
+                        "invalid": "Enter the date they were told as a real date"},
+    )  # fmt: skip
+    notified_time = forms.TimeField(
+        label="Time told", widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"required": "Enter the time they were told",
+                        "invalid": "Enter the time as hours and minutes"},
+    )  # fmt: skip
+
+    class Meta:
+        model = Notification
+        fields = ["party", "detail"]
+        labels = {"party": "Who was told", "detail": "Name or office (optional)"}
+        error_messages = {"party": {"required": "Choose who was told"}}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, hour = data.get("notified_date"), data.get("notified_time")
+        if day and hour:
+            moment = datetime.combine(day, hour, tzinfo=PHOENIX)
+            if moment > timezone.now():
+                self.add_error("notified_date", "This cannot be in the future")
+            self.instance.notified_at = moment
+        return data

@@ -176,3 +176,36 @@ def take_transition(
         close_report(report, outcome, by=by, note=reason, request=request)
     else:
         act_on_report(report, name, by=by, reason=reason, request=request)
+
+
+def add_to_draft(
+    report: Report, item: Any, *, by: User, request: HttpRequest | None = None
+) -> None:
+    """Add a person involved or a notification (`item`, unsaved) to a draft."""
+    _change_list(report, by, request, item._meta.model_name, lambda: _save(item, report))
+
+
+def remove_from_draft(
+    report: Report, item: Any, *, by: User, request: HttpRequest | None = None
+) -> None:
+    """Remove a person involved or a notification of this draft."""
+    if item.report_id != report.pk:
+        raise PermissionDenied
+    _change_list(report, by, request, item._meta.model_name, item.delete)
+
+
+def _save(item: Any, report: Report) -> None:
+    item.report = report
+    item.save()
+
+
+def _change_list(report: Report, by: User, request: HttpRequest | None, name: str,
+                 change: Any) -> None:  # fmt: skip
+    _check_filer(report, by)
+    with transaction.atomic():
+        stored = Report.objects.select_for_update().get(pk=report.pk)
+        if stored.status not in EDITABLE:
+            raise TransitionRefused("This report was submitted: it can no longer be changed.")
+        change()
+        audit.record("iad.changed", actor=by, organization=by.organization, target=stored,
+                     request=request, data={"fields": [name]})  # fmt: skip

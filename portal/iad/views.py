@@ -5,7 +5,7 @@ from typing import cast
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,7 +17,7 @@ from portal.core.workflow import TransitionRefused
 
 from . import services
 from .access import check_iad_user, get_draft_for_user, get_report_for_user, may_edit
-from .forms import TransitionForm
+from .forms import NotificationForm, PersonForm, TransitionForm
 from .lists import report_list, shows_for
 from .models import Report
 from .sections import SECTIONS, task_list
@@ -50,6 +50,8 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         "history": shown.history.select_related("actor"),
         "addenda": shown.addenda.select_related("author"),
         "incident_types": shown.incident_types.all(),
+        "people": shown.people.all(),
+        "notifications": shown.notifications.all(),
         "actions": REPORT_WORKFLOW.allowed(shown, request.user),
         "editable": shown.status in services.EDITABLE and may_edit(request.user, shown),
     }
@@ -133,3 +135,35 @@ def edit_section(request: HttpRequest, code: str, section: str) -> HttpResponse:
         return redirect("iad:draft", code=report.code)
     return render(request, "iad/section.html", {"report": report, "section": chosen,
                   "form": form}, status=400 if form.errors else 200)  # fmt: skip
+
+
+ITEM_PAGES = {
+    "people": ("People involved", PersonForm, "people"),
+    "notifications": ("Who was told", NotificationForm, "notifications"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def edit_items(request: HttpRequest, code: str, part: str) -> HttpResponse:
+    """People involved, or notifications made: a list with an add form and remove buttons."""
+    report = get_draft_for_user(request.user, code, request=request)
+    if part not in ITEM_PAGES:
+        raise Http404
+    title, form_class, related = ITEM_PAGES[part]
+    items = getattr(report, related)
+    form = form_class(request.POST if "add" in request.POST else None)
+    try:
+        if "remove" in request.POST:
+            chosen = request.POST["remove"]
+            item = get_object_or_404(items, pk=int(chosen) if chosen.isdigit() else 0)
+            services.remove_from_draft(report, item, by=cast(User, request.user), request=request)
+            return redirect("iad:edit_items", code=report.code, part=part)
+        if form.is_valid():
+            services.add_to_draft(report, form.instance, by=cast(User, request.user),
+                                  request=request)  # fmt: skip
+            return redirect("iad:edit_items", code=report.code, part=part)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("iad:report", code=report.code)
+    context = {"report": report, "title": title, "form": form, "items": items.all(), "part": part}
+    return render(request, "iad/items.html", context, status=400 if form.errors else 200)
