@@ -17,6 +17,7 @@ class Guide:
 # One entry per application, in the order the Help page lists them.
 GUIDES = {
     "accounts": Guide("Accounts: registering and managing accounts", "accounts.md"),
+    "iad-irf": Guide("Incident reports (IAD and IRF)", "iad-irf.md"),
 }
 
 
