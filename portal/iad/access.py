@@ -9,9 +9,9 @@ from portal.core import audit
 from portal.core.roles import has_role
 
 from .models import Report
+from .roles import ROLES
 
-IAD_ROLES = ("iad.submitter", "iad.clinical_director", "irf.submitter", "iad.reviewer",
-             "iad.redactor")  # fmt: skip
+IAD_ROLES = tuple(role.name for role in ROLES)
 # Before approval a report belongs to its filer alone.
 UNFILED = (Report.Status.DRAFT, Report.Status.AWAITING_APPROVAL, Report.Status.RETURNED)
 

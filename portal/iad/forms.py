@@ -60,7 +60,7 @@ def _date(label: str, help_text: str = "") -> forms.DateField:
 
 def _time(label: str) -> forms.TimeField:
     return forms.TimeField(
-        label=label, required=False, widget=forms.TimeInput(attrs={"type": "time"}),
+        label=label, required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": f"Enter {label.lower()} as hours and minutes"},
     )  # fmt: skip
 
@@ -197,7 +197,7 @@ class NotificationForm(forms.ModelForm):
                         "invalid": "Enter the date they were told as a real date"},
     )  # fmt: skip
     notified_time = forms.TimeField(
-        label="Time told", widget=forms.TimeInput(attrs={"type": "time"}),
+        label="Time told", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"required": "Enter the time they were told",
                         "invalid": "Enter the time as hours and minutes"},
     )  # fmt: skip

@@ -17,7 +17,5 @@ ROLES = [
 ]  # fmt: skip
 
 NAV = [
-    NavLink("Incident reports", "iad:reports", order=10, roles=(
-        "iad.submitter", "iad.clinical_director", "irf.submitter", "iad.reviewer", "iad.redactor",
-    )),
-]  # fmt: skip
+    NavLink("Incident reports", "iad:reports", order=10, roles=tuple(r.name for r in ROLES)),
+]

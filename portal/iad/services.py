@@ -16,6 +16,7 @@ from portal.core.business_days import due_at
 from portal.core.roles import has_role
 from portal.core.workflow import TransitionRefused
 
+from .access import may_edit
 from .models import Addendum, IncidentType, Report
 from .notifications import notify_next
 from .workflow import REPORT_WORKFLOW
@@ -151,8 +152,7 @@ def close_report(
 
 
 def _check_filer(report: Report, by: User) -> None:
-    role = "iad.submitter" if report.kind == Report.Kind.IAD else "irf.submitter"
-    if not has_role(by, role) or by.organization_id != report.organization_id:
+    if not may_edit(by, report):
         raise PermissionDenied
 
 

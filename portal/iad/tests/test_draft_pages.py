@@ -132,3 +132,11 @@ def test_an_irf_names_the_provider_involved_an_iad_does_not(client, actors) -> N
         "Provider involved"
         not in client.get(f"/iad/reports/{iad.code}/draft/reporter/").content.decode()
     )
+
+
+def test_saved_times_come_back_as_hours_and_minutes(client, actors) -> None:
+    report = start(client, actors.submitter)
+    url = f"/iad/reports/{report.code}/draft/event/"
+    client.post(url, {"occurred_date": "2026-11-16", "occurred_time": "09:30"})
+
+    assert 'value="09:30"' in client.get(url).content.decode()
