@@ -66,10 +66,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "django_filters",
     "portal.core",
     "portal.registry",
     "portal.accounts",
     "portal.iad",
+    "portal.ioc",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +276,20 @@ STORAGES = {
     },
 }
 
+# --- Attachments (SPEC §3.1) ------------------------------------------------------------------
+# Files attached to reports live here under random names, outside any folder the web server
+# publishes; only access-checked views read them. A relative path is taken from BASE_DIR.
+ATTACHMENTS_ROOT = BASE_DIR / env.path("ATTACHMENTS_ROOT", BASE_DIR / "var" / "attachments")
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+if any(ATTACHMENTS_ROOT.resolve().is_relative_to(Path(web).resolve())
+       for web in [STATIC_ROOT, *STATICFILES_DIRS]):  # fmt: skip
+    raise ImproperlyConfigured("ATTACHMENTS_ROOT cannot be inside a static files folder.")
+# Files do not count towards DATA_UPLOAD_MAX_MEMORY_SIZE, so an oversize file reaches the form,
+# which names the limit; files above FILE_UPLOAD_MAX_MEMORY_SIZE wait on disk (not in memory)
+# until they are checked. The proxy's own limit (deploy/nginx: client_max_body_size) must stay
+# above ATTACHMENT_MAX_BYTES.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # --- Background tasks and e-mail -------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_RETRY_LIMIT = env.int("EMAIL_RETRY_LIMIT", 8)
@@ -318,5 +334,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Malformed uploads make pypdf warn about their structure: refused files, not faults.
+        "pypdf": {"level": "ERROR"},
     },
 }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("portal.core.urls")),
     path("", include("portal.accounts.urls")),
     path("iad/", include("portal.iad.urls")),
+    path("ioc/", include("portal.ioc.urls")),
     path("back-office/", back_office.urls),
 ]
 

@@ -171,3 +171,41 @@ def test_file_an_iad_page_by_page_then_return_and_resubmit(page: Page, live_serv
     page.get_by_role("button", name="Submit again for approval").click()
     expect(page.get_by_text("Done: submit again for approval.")).to_be_visible()
     assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+
+
+def test_redact_release_and_the_committee_reads_the_copy(page: Page, live_server) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    base = str(live_server.url)
+
+    sign_in_as(page, base, "plan.reviewer")
+    open_report(page, base, "review", "Cole")
+    page.get_by_role("link", name="Make a redacted copy").click()
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+    page.get_by_role("button", name="Make the copy").click()
+    expect(page.get_by_label("Hannah Cole (member's name, 1 place)")).to_be_checked()
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+
+    page.get_by_label("Other words or phrases to remove").fill("the dayroom")
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("\u201cthe dayroom\u201d")
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+    page.get_by_label("Other words or phrases to remove").fill("the day room")
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.get_by_text("Saved. The preview")).to_be_visible()
+
+    page.get_by_role("link", name="Release to the committee").click()
+    expect(page.get_by_label("Central Region Independent Oversight Committee")).to_be_checked()
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+    page.get_by_role("button", name="Release to the committee").click()
+    expect(page.get_by_text("Released to the committee.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in_as(page, base, "ioc.member")
+    page.get_by_role("link", name="Committee reports").click()
+    expect(page.get_by_role("status")).to_have_text("2 reports.")
+    assert_accessible(page, "Reports released to your committee")
+    page.get_by_role("row").filter(has_text="Exploitation").get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Redacted IAD report")
+    expect(page.get_by_text("Staff found [removed] in [removed] and called")).to_be_visible()
+    assert "Cole" not in page.content() and "Hannah" not in page.content()
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))

@@ -78,7 +78,7 @@ PERSONAS = [
         ("iad.reviewer", "iad.redactor", "irf.submitter"),
     ),
     DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", STAFF, ("agency.admin",)),
-    DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL),
+    DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL, ("ioc.member",)),
 ]
 
 

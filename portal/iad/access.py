@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from portal.core import audit
 from portal.core.roles import has_role
 
-from .models import Report
+from .models import RedactedCopy, Report
 from .roles import ROLES
 
 IAD_ROLES = tuple(role.name for role in ROLES)
@@ -39,8 +39,10 @@ def check_iad_user(user: Any) -> None:
         raise Http404
 
 
-def get_report_for_user(user: Any, code: str, *, request: HttpRequest | None = None) -> Report:
-    """The report, if this person may see it (404 otherwise); the read is audited (PHI)."""
+def get_report_for_user(user: Any, code: str, *, request: HttpRequest | None = None,
+                        action: str = "iad.viewed") -> Report:  # fmt: skip
+    """The report, if this person may see it (404 otherwise); the read is audited (PHI) as
+    `action` (viewed, printed...)."""
     report = (
         visible_reports(user)
         .select_related("organization", "provider", "health_plan", "preparer")
@@ -49,7 +51,7 @@ def get_report_for_user(user: Any, code: str, *, request: HttpRequest | None = N
     )
     if report is None:
         raise Http404
-    audit.record("iad.viewed", actor=user, target=report, request=request)
+    audit.record(action, actor=user, target=report, request=request)
     return report
 
 
@@ -65,3 +67,56 @@ def get_draft_for_user(user: Any, code: str, *, request: HttpRequest | None = No
     if not may_edit(user, report):
         raise Http404
     return report
+
+
+FILED = (Report.Status.SUBMITTED, Report.Status.IN_REVIEW, Report.Status.INFO_REQUESTED,
+         Report.Status.CLOSED)  # fmt: skip
+
+
+def may_redact(user: Any, report: Report) -> bool:
+    """Redactors who may see a report make its copy once it has been filed."""
+    return has_role(user, "iad.redactor") and report.status in FILED
+
+
+def get_report_to_redact(user: Any, code: str, *, request: HttpRequest | None = None) -> Report:
+    """A filed report this redactor may see (404 otherwise); the read is audited."""
+    report = get_report_for_user(user, code, request=request)
+    if not may_redact(user, report):
+        raise Http404
+    return report
+
+
+def released_copies(user: Any) -> QuerySet[RedactedCopy]:
+    """Copies released to this committee member's committee: all an IOC member sees."""
+    organization = getattr(user, "organization", None)
+    if organization is None or organization.kind != "ioc" or not has_role(user, "ioc.member"):
+        return RedactedCopy.objects.none()
+    return RedactedCopy.objects.filter(status=RedactedCopy.Status.RELEASED,
+                                       committee=organization)  # fmt: skip
+
+
+def visible_copies(user: Any) -> QuerySet[RedactedCopy]:
+    """Committee members see what was released to them; redactors see the copies of the
+    reports they may see (released or not)."""
+    if has_role(user, "ioc.member"):
+        return released_copies(user)
+    if has_role(user, "iad.redactor"):
+        return RedactedCopy.objects.filter(report__in=visible_reports(user))
+    return RedactedCopy.objects.none()
+
+
+def get_copy_for_user(user: Any, code: str, *, request: HttpRequest | None = None,
+                      action: str = "iad.copy_viewed") -> RedactedCopy:  # fmt: skip
+    """A redacted copy this person may read (404 otherwise), loaded for `document_for`; the read
+    is audited as `action`."""
+    copy = (
+        visible_copies(user)
+        .select_related("committee", "report__provider", "report__health_plan")
+        .prefetch_related("report__incident_types")
+        .filter(code=code)
+        .first()
+    )
+    if copy is None:
+        raise Http404
+    audit.record(action, actor=user, target=copy, request=request)
+    return copy

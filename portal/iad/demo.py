@@ -11,7 +11,7 @@ from portal.registry.models import Organization
 
 from . import services
 from .catalogue import load_catalogue
-from .models import IncidentType, Report
+from .models import IncidentType, PersonInvolved, Report
 
 # (member, incident type, the transitions after submission, the reason each needs)
 STORIES = [
@@ -59,8 +59,11 @@ def _story(people: dict[str, User], provider: Organization, plan: Organization, 
         "member_sex": Report.Sex.UNKNOWN, "health_plan": plan, "category": Report.Category.SMI,
         "occurred_at": happened, "aware_at": happened + timedelta(minutes=20),
         "location_type": "Residential facility",
-        "narrative": "Staff found the member in the day room and called the nurse at once.",
+        "narrative": f"Staff found {first} {last} in the day room and called the nurse at once. "
+        "The nurse, Dana Whitfield, phoned 602-555-0190 for an ambulance.",
     }, by=preparer, incident_types=IncidentType.objects.filter(name=kind))  # fmt: skip
+    nurse = PersonInvolved(role=PersonInvolved.Role.STAFF, name="Dana Whitfield", title="Nurse")
+    services.add_to_draft(report, nurse, by=preparer)
     for step in steps:
         if step == "submit":
             services.submit_report(report, by=preparer, late_reason="Demo: filed after the fact.")
@@ -69,3 +72,7 @@ def _story(people: dict[str, User], provider: Organization, plan: Organization, 
         else:
             actor = reviewer if step in {"start_review", "request_info"} else director
             services.act_on_report(report, step, by=actor, reason=REASONS.get(step, ""))
+    if "close" in steps:  # the closed one is redacted and released to the central committee
+        copy = services.start_redaction(report, by=reviewer)
+        committee = Organization.objects.get(kind="ioc", identifier="IOC-C")
+        services.release_copy(copy, committee, by=reviewer)

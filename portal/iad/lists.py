@@ -1,13 +1,23 @@
-"""The report lists (SPEC §3, §11): what this person may see, narrowed to what waits for them."""
+"""The report lists (SPEC §3, §11): what this person may see, narrowed to what waits for them,
+filtered, sorted, paged and exported."""
 
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
 
+from portal.core.exports import Cell
 from portal.core.roles import has_role
 
 from .access import visible_reports
-from .models import Report
+from .filters import ReportFilter
+from .models import IncidentType, Report
 
 S = Report.Status
 # The tabs of the list page: key → (label, who has the tab, which reports).
@@ -21,6 +31,32 @@ SHOWS: dict[str, tuple[str, tuple[str, ...], Any]] = {
                lambda user: Q(status__in=[S.SUBMITTED, S.IN_REVIEW])),
 }  # fmt: skip
 
+# Statuses sort in the order a report moves through them, not alphabetically.
+_STATUS_ORDER = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(S.values)))
+
+
+class Sort(NamedTuple):
+    """A sortable column: its heading, what it orders by, and which way a first click sorts."""
+
+    heading: str
+    by: str  # for the table caption: "sorted by <by>"
+    columns: tuple[F | Case, ...]
+    descending_first: bool = False
+
+
+SORTS: dict[str, Sort] = {
+    "created": Sort("Report", "date created", (F("created_at"),), descending_first=True),
+    "status": Sort("Status", "status", (_STATUS_ORDER,)),
+    "member": Sort("Member", "member name", (F("member_last_name"), F("member_first_name"))),
+    "provider": Sort("Provider", "provider", (F("provider__name"),)),
+    "due": Sort("Due", "due time", (F("due_at"),)),
+}
+DEFAULT_SORT = "-created"
+EXPORT_CHUNK = 1000
+EXPORT_HEADERS = ("Report", "Status", "Sentinel", "Member ID", "Member name", "Date of birth",
+                  "Provider", "Health plan", "Occurred at", "Due at", "Submitted at",
+                  "Incident types", "Outcome")  # fmt: skip
+
 
 def shows_for(user: Any) -> list[tuple[str, str]]:
     """The tabs this person has, as (key, label)."""
@@ -31,12 +67,122 @@ def shows_for(user: Any) -> list[tuple[str, str]]:
     ]
 
 
-def report_list(user: Any, show: str) -> QuerySet[Report]:
-    """The reports of one tab, newest first, with what each row shows loaded at once."""
+def checked_sort(sort: str | None) -> str:
+    """The sort asked for when it names a column ("-" first for descending), else the default."""
+    return sort if sort and sort.removeprefix("-") in SORTS else DEFAULT_SORT
+
+
+def ordering(sort: str) -> list[OrderBy]:
+    """The order of a sort, with the primary key last so every page boundary is stable."""
+    sort = checked_sort(sort)
+    descending = sort.startswith("-")
+    columns = [*SORTS[sort.removeprefix("-")].columns, F("pk")]
+    if descending:
+        return [column.desc(nulls_last=True) for column in columns]
+    return [column.asc(nulls_last=True) for column in columns]
+
+
+def report_list(user: Any, show: str, sort: str = DEFAULT_SORT) -> QuerySet[Report]:
+    """The reports of one tab, in the chosen order, with what each row shows loaded at once."""
     chosen = SHOWS.get(show, SHOWS["all"])
     return (
         visible_reports(user)
         .filter(chosen[2](user))
         .select_related("organization", "provider", "health_plan")
-        .order_by("-created_at", "-pk")
+        .order_by(*ordering(sort))
     )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One request's view of the list: tab, filters and sort, and the links that keep them."""
+
+    show: str
+    sort: str
+    filters: ReportFilter
+    kept: str  # the tab and filters as a query string, built once for every link
+
+    def reports(self) -> QuerySet[Report]:
+        """The filtered rows (check `filters.is_valid()` first: invalid filters are skipped)."""
+        return self.filters.qs
+
+    def query(self, **changes: str | int) -> str:
+        params = QueryDict(self.kept, mutable=True)
+        for key, value in changes.items():
+            params[key] = str(value)
+        return params.urlencode()
+
+    def audit_data(self) -> dict[str, Any]:
+        """What was listed, as codes, ids and dates: never PHI."""
+        return {"show": self.show, "sort": self.sort, "filters": self.filters.chosen()}
+
+    def context(self, page: Page | None, shows: list[tuple[str, str]]) -> dict[str, Any]:
+        """What the list page shows besides the rows: tabs, form, sortable headings, links."""
+        near = {}
+        if page is not None and page.has_previous():
+            near["previous"] = self.query(sort=self.sort, page=page.previous_page_number())
+        if page is not None and page.has_next():
+            near["next"] = self.query(sort=self.sort, page=page.next_page_number())
+        return {
+            "page": page, "show": self.show, "sort": self.sort, "form": self.filters.form,
+            "tabs": [(key, label, self.query(show=key, sort=self.sort)) for key, label in shows],
+            "headings": self.headings(), "near": near, "sort_query": self.query(sort=self.sort),
+            "filtered": bool(QueryDict(self.kept).keys() - {"show"}),
+            "sorted_by": self.sorted_by(),
+        }  # fmt: skip
+
+    def sorted_by(self) -> str:
+        order = "descending" if self.sort.startswith("-") else "ascending"
+        return f"sorted by {SORTS[self.sort.removeprefix('-')].by}, {order}"
+
+    def headings(self) -> list[dict[str, str]]:
+        """Each sortable column: its heading, aria-sort when the list is sorted by it, and a link
+        that sorts by it (the other way round when it is already the sort)."""
+        headings = []
+        for key, column in SORTS.items():
+            current = self.sort.removeprefix("-") == key
+            now_descending = self.sort.startswith("-")
+            next_descending = not now_descending if current else column.descending_first
+            headings.append({
+                "label": column.heading,
+                "aria_sort": ("descending" if now_descending else "ascending") if current else "",
+                "query": self.query(sort=f"-{key}" if next_descending else key),
+            })  # fmt: skip
+        return headings
+
+
+def read_listing(request: HttpRequest, shows: list[tuple[str, str]]) -> Listing:
+    """The tab, filters and sort asked for in the query string; unknown tabs and sorts fall back
+    to the defaults, filters are only read here (check them with `filters.is_valid()`)."""
+    show = request.GET.get("show", "all")
+    show = show if show in dict(shows) else "all"
+    sort = checked_sort(request.GET.get("sort"))
+    kept = QueryDict(mutable=True)
+    kept["show"] = show
+    for key in ReportFilter.base_filters:
+        values = [value for value in request.GET.getlist(key) if value]
+        if values:
+            kept.setlist(key, values)
+    queryset = report_list(request.user, show, sort)
+    filters = ReportFilter(request.GET, queryset=queryset, request=request)
+    return Listing(show=show, sort=sort, filters=filters, kept=kept.urlencode())
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return timezone.localtime(moment) if moment else None
+
+
+def export_rows(reports: QuerySet[Report]) -> Iterator[tuple[Cell, ...]]:
+    """One row per report, read in chunks, with the incident types of each chunk in one query."""
+    types = Prefetch("incident_types", queryset=IncidentType.objects.order_by("order", "name"))
+    for report in reports.prefetch_related(types).iterator(chunk_size=EXPORT_CHUNK):
+        name = ", ".join(filter(None, [report.member_last_name, report.member_first_name]))
+        yield (
+            str(report), report.get_status_display(), "Yes" if report.sentinel else "No",
+            report.member_id, name, report.member_birth_date,
+            report.provider.name if report.provider else "",
+            report.health_plan.name if report.health_plan else "",
+            _local(report.occurred_at), _local(report.due_at), _local(report.submitted_at),
+            "; ".join(kind.name for kind in report.incident_types.all()),
+            report.get_outcome_display(),
+        )  # fmt: skip

@@ -228,3 +228,70 @@ class DueReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} reminder for {self.report}"
+
+
+class Attachment(models.Model):
+    """A file added to a draft (SPEC §3.1). The bytes live outside the web root under a random
+    name (`portal.core.uploads`); only the access-checked download view serves them."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField("file name", max_length=200)
+    content_type = models.CharField(max_length=50)  # as found in the content, not as claimed
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_name = models.CharField(max_length=64, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")  # fmt: skip
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Attachment to {self.report}"
+
+
+class RedactedCopy(models.Model):
+    """What an oversight committee may read of a filed report (SPEC §3.4): a snapshot of its
+    free text with the identifying phrases removed. The original never changes; the copy is
+    edited until it is released, then it is fixed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Being redacted"
+        RELEASED = "released", "Released"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="redacted_copy")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Every phrase removed wherever it appears: accepted suggestions and the redactor's own.
+    removed_phrases = models.JSONField(default=list, blank=True)
+    # Field name (or "addendum:<n>") to its text with the phrases removed.
+    content = models.JSONField(default=dict, blank=True)
+    committee = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        limit_choices_to={"kind": "ioc"},
+    )  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")  # fmt: skip
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "redacted copies"
+        indexes = [
+            models.Index(fields=["committee", "status"], name="iad_copy_committee_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="released")
+                | (models.Q(committee__isnull=False) & models.Q(released_at__isnull=False)),
+                name="iad_copy_released_to_committee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Redacted copy of {self.report}"

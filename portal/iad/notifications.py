@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from portal.accounts.models import User
 from portal.core.emails import queue_email
+from portal.registry.models import Organization
 
-from .models import Report, ReportEvent
+from .models import RedactedCopy, Report, ReportEvent
 
 WHAT = {
     "submit": "An incident report from your organization is waiting for your approval.",
@@ -60,3 +61,12 @@ def notify_next(report: Report, transition: str) -> None:
     for person in {user.pk: user for user in recipients(report, transition)}.values():
         queue_email("iad_action_needed", person.email,
                     {"person": person, "what": WHAT[transition], "link": link})  # fmt: skip
+
+
+def notify_committee(copy: RedactedCopy, committee: Organization) -> None:
+    """Tell the committee's members a redacted report was released to them."""
+    link = reverse("iad:copy", kwargs={"code": copy.code})
+    what = "A redacted incident report was released to your oversight committee."
+    for person in holding("ioc.member", committee.pk):
+        queue_email("iad_action_needed", person.email, {"person": person, "what": what,
+                                                         "link": link})  # fmt: skip

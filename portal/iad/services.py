@@ -3,22 +3,27 @@ audit event and e-mail to whoever must act next (SPEC §3, DESIGN §3)."""
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.core import audit
+from portal.core import audit, uploads
 from portal.core.business_days import due_at
 from portal.core.roles import has_role
 from portal.core.workflow import TransitionRefused
+from portal.registry.models import Organization
 
-from .access import may_edit
-from .models import Addendum, IncidentType, Report
-from .notifications import notify_next
+from .access import may_edit, may_redact
+from .models import Addendum, Attachment, IncidentType, RedactedCopy, Report
+from .notifications import notify_committee, notify_next
+from .redaction import redacted_content, suggestions_for
 from .workflow import REPORT_WORKFLOW
 
 EDITABLE = (Report.Status.DRAFT, Report.Status.RETURNED)
@@ -209,3 +214,139 @@ def _change_list(report: Report, by: User, request: HttpRequest | None, name: st
         change()
         audit.record("iad.changed", actor=by, organization=by.organization, target=stored,
                      request=request, data={"fields": [name]})  # fmt: skip
+
+
+# --- Redacted copies for the oversight committees (SPEC §3.4) ---------------------------------
+
+
+def start_redaction(report: Report, *, by: User, request: HttpRequest | None = None
+                    ) -> RedactedCopy:  # fmt: skip
+    """The report's redacted copy, made now with every suggested phrase marked for removal
+    (the redactor then rejects what should stay); the existing copy if there is one."""
+    if not may_redact(by, report):
+        raise PermissionDenied
+    with transaction.atomic():
+        # Locking the report makes two clicks at once find one copy, not make two.
+        stored = Report.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        existing = RedactedCopy.objects.filter(report=stored).first()
+        if existing:
+            return existing
+        phrases = [suggestion.phrase for suggestion in suggestions_for(stored)]
+        copy = RedactedCopy.objects.create(
+            report=stored, created_by=by, removed_phrases=phrases,
+            content=redacted_content(stored, phrases),
+        )  # fmt: skip
+        audit.record("iad.copy_started", actor=by, target=copy, request=request,
+                     data={"report": str(stored.code), "suggested": len(phrases)})  # fmt: skip
+    return copy
+
+
+def save_redaction(copy: RedactedCopy, phrases: Iterable[str], *, by: User,
+                   request: HttpRequest | None = None) -> None:  # fmt: skip
+    """Keep the phrases to remove and the text as it now reads; a released copy is fixed."""
+    if not may_redact(by, copy.report):
+        raise PermissionDenied
+    chosen = sorted({" ".join(p.split()) for p in phrases if p.strip()}, key=str.casefold)
+    with transaction.atomic():
+        stored = RedactedCopy.objects.select_for_update().get(pk=copy.pk)
+        if stored.status != RedactedCopy.Status.DRAFT:
+            raise TransitionRefused("This copy was released: it can no longer be changed.")
+        stored.removed_phrases = chosen
+        stored.content = redacted_content(copy.report, chosen)
+        stored.updated_at = timezone.now()
+        stored.save(update_fields=["removed_phrases", "content", "updated_at"])
+        audit.record("iad.copy_redacted", actor=by, target=stored, request=request,
+                     data={"phrases": len(chosen)})  # fmt: skip
+    copy.refresh_from_db()
+
+
+def committees_for(report: Report) -> QuerySet[Organization]:
+    """The active committees of the region of the provider the report is about (the member's
+    region, as the registry knows it); every active committee when that region is unknown."""
+    committees = Organization.objects.filter(kind="ioc", status=Organization.Status.ACTIVE)
+    provider = report.provider or report.organization
+    region = provider.region or (report.health_plan.region if report.health_plan else "")
+    in_region = committees.filter(region=region) if region else committees.none()
+    return in_region if in_region.exists() else committees
+
+
+def release_copy(copy: RedactedCopy, committee: Organization, *, by: User,
+                 request: HttpRequest | None = None) -> None:  # fmt: skip
+    """Release the copy, exactly as last saved and previewed, to a committee; its members hear
+    of it by e-mail (a link, no detail)."""
+    if not may_redact(by, copy.report):
+        raise PermissionDenied
+    if not committees_for(copy.report).filter(pk=committee.pk).exists():
+        raise TransitionRefused("Choose the oversight committee of the member's region.")
+    now = timezone.now()
+    with transaction.atomic():
+        released = RedactedCopy.objects.filter(
+            pk=copy.pk, status=RedactedCopy.Status.DRAFT
+        ).update(status=RedactedCopy.Status.RELEASED, committee=committee, released_by=by,
+                 released_at=now, updated_at=now)  # fmt: skip
+        if released != 1:
+            raise TransitionRefused("This copy was already released.")
+        audit.record("iad.copy_released", actor=by, target=copy, request=request,
+                     data={"committee": str(committee.code)})  # fmt: skip
+        notify_committee(copy, committee)
+    copy.refresh_from_db()
+
+
+# --- Attachments (SPEC §3.1) -------------------------------------------------------------------
+# Files are added and removed while the report is with its filer (a draft or returned). After
+# submission the content is fixed: the reporter adds information through addenda only.
+
+
+def add_attachment(report: Report, upload: UploadedFile, *, by: User,
+                   request: HttpRequest | None = None) -> Attachment:  # fmt: skip
+    """Check a file by its content (ValidationError naming the problem), store it outside the
+    web root and list it on the draft; if that change is not saved, the stored file goes too."""
+    _check_filer(report, by)
+    if report.status not in EDITABLE:
+        raise TransitionRefused("This report was submitted: it can no longer be changed.")
+    checked = uploads.check_upload(upload)
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            stored = _locked_editable(report)
+            stored_name = uploads.store(checked.content)
+            attachment = Attachment.objects.create(
+                report=stored, name=checked.name, content_type=checked.content_type,
+                size=checked.size, sha256=checked.sha256, stored_name=stored_name, uploaded_by=by,
+            )  # fmt: skip
+            audit.record("iad.attachment_added", actor=by, target=stored, request=request,
+                         data=attachment_facts(attachment))  # fmt: skip
+    except BaseException:
+        if stored_name:
+            uploads.delete_stored(stored_name)
+        raise
+    return attachment
+
+
+def remove_attachment(report: Report, attachment: Attachment, *, by: User,
+                      request: HttpRequest | None = None) -> None:  # fmt: skip
+    """Take a file off a draft; its bytes are deleted once the removal is committed."""
+    if attachment.report_id != report.pk:
+        raise PermissionDenied
+    _check_filer(report, by)
+    with transaction.atomic():
+        stored = _locked_editable(report)
+        deleted, _ = Attachment.objects.filter(pk=attachment.pk).delete()
+        if not deleted:
+            raise TransitionRefused("This file was already removed.")
+        audit.record("iad.attachment_removed", actor=by, target=stored, request=request,
+                     data=attachment_facts(attachment))  # fmt: skip
+        transaction.on_commit(partial(uploads.delete_stored, attachment.stored_name))
+
+
+def attachment_facts(attachment: Attachment) -> dict[str, Any]:
+    """What the audit trail keeps of a file: never its name, which may hold PHI."""
+    return {"attachment": str(attachment.code), "content_type": attachment.content_type,
+            "size": attachment.size}  # fmt: skip
+
+
+def _locked_editable(report: Report) -> Report:
+    stored = Report.objects.select_for_update().get(pk=report.pk)
+    if stored.status not in EDITABLE:
+        raise TransitionRefused("This report was submitted: it can no longer be changed.")
+    return stored

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal.core import audit
+from portal.core.pdf import render_pdf
 
 from ..models import ActivationLetter, LetterBatch, User
 
@@ -65,19 +65,14 @@ def print_letters(letters: list[ActivationLetter], *, by: User) -> tuple[LetterB
 
 
 def render_letters(pages: list[dict[str, Any]], *, printed_at: datetime) -> bytes:
-    from weasyprint import HTML  # heavy; only the mailroom needs it
-
-    html = render_to_string(
-        "accounts/letters.html",
-        {
-            "pages": pages,
-            "printed_at": printed_at,
-            "site_url": settings.SITE_URL,
-            "agency_address": settings.AGENCY_ADDRESS,
-            "support_phone": settings.SUPPORT_PHONE,
-        },
-    )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
+    context = {
+        "pages": pages,
+        "printed_at": printed_at,
+        "site_url": settings.SITE_URL,
+        "agency_address": settings.AGENCY_ADDRESS,
+        "support_phone": settings.SUPPORT_PHONE,
+    }
+    return render_pdf("accounts/letters.html", context)
 
 
 def mark_batch_mailed(batch: LetterBatch, *, by: User) -> int:

@@ -1,12 +1,14 @@
 """Who sees a report (SPEC §1.4): every persona, by status; each read is audited."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.core.models import AuditEvent
 from portal.iad.access import visible_reports
-from portal.iad.models import Report, ReportEvent
+from portal.iad.models import Attachment, Report, ReportEvent
 
 from .factories import ReportFactory
 
@@ -70,7 +72,9 @@ def test_outsiders_get_404_and_nothing_of_the_report(client, actors, who) -> Non
     assert not AuditEvent.objects.filter(action="iad.viewed").exists()
 
 
-def test_the_page_makes_the_same_number_of_queries_however_long_the_history(client, actors) -> None:
+def test_the_page_makes_the_same_number_of_queries_however_long_the_history_or_many_the_files(
+    client, actors
+) -> None:
     report = iad(actors, S.IN_REVIEW)
     client.force_login(actors.plan_reviewer)
 
@@ -84,6 +88,10 @@ def test_the_page_makes_the_same_number_of_queries_however_long_the_history(clie
             ReportEvent.objects.create(report=report, actor=actors.plan_reviewer, transition="x",
                                        from_status=S.SUBMITTED, to_status=S.IN_REVIEW,
                                        reason=f"Note {n}")  # fmt: skip
+            Attachment.objects.create(
+                report=report, name=f"page-{n}.pdf", size=100, content_type="application/pdf",
+                sha256="0" * 64, stored_name=uuid.uuid4().hex, uploaded_by=actors.submitter,
+            )  # fmt: skip
 
     add_history(1)
     queries()  # the first request of a session also touches the session

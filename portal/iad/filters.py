@@ -1,0 +1,126 @@
+"""The filters of the report list (SPEC §11): what people may narrow the list by, checked."""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from portal.core.business_days import PHOENIX
+from portal.registry.models import Organization
+
+from .access import UNFILED, visible_reports
+from .models import IncidentType, Report
+
+SENTINEL_CHOICES = [("yes", "Sentinel only"), ("no", "Not sentinel")]
+
+
+def _choice_errors(what: str) -> dict[str, str]:
+    message = f"Choose {what} from the list"
+    return dict.fromkeys(("invalid_choice", "invalid_pk_value", "invalid_list"), message)
+
+
+def _date_errors(what: str) -> dict[str, str]:
+    return {"invalid": f"Enter the {what} date as a real date"}
+
+
+def _named_on_visible_reports(request: HttpRequest | None, field: str) -> QuerySet[Organization]:
+    """Only organizations named on reports this person may already see: a select tells no more."""
+    seen = visible_reports(getattr(request, "user", None)).values(field)
+    return Organization.objects.filter(pk__in=seen).order_by("name", "pk")
+
+
+def _providers_seen(request: HttpRequest | None) -> QuerySet[Organization]:
+    return _named_on_visible_reports(request, "provider")
+
+
+def _plans_seen(request: HttpRequest | None) -> QuerySet[Organization]:
+    return _named_on_visible_reports(request, "health_plan")
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight at the start of a Phoenix calendar day (people read dates in Phoenix time)."""
+    return datetime.combine(day, time.min, tzinfo=PHOENIX)
+
+
+class ReportFilterForm(forms.Form):
+    """Checks what no single field can: a date range must not run backwards."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("occurred_from"), cleaned.get("occurred_to")
+        if start and end and end < start:
+            self.add_error("occurred_to", "The 'to' date must be the same as or after the "
+                                          "'from' date")  # fmt: skip
+        return cleaned
+
+
+class ReportFilter(django_filters.FilterSet):
+    """Each filter narrows the rows already visible; an empty one leaves them all."""
+
+    status = django_filters.MultipleChoiceFilter(
+        label="Status", choices=Report.Status.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages=_choice_errors("a status"),
+    )  # fmt: skip
+    incident_type = django_filters.ModelChoiceFilter(
+        label="Incident type", field_name="incident_types", queryset=IncidentType.objects.all(),
+        empty_label="Any type", error_messages=_choice_errors("an incident type"),
+    )  # fmt: skip
+    sentinel = django_filters.ChoiceFilter(
+        label="Sentinel", choices=SENTINEL_CHOICES, empty_label="Sentinel or not",
+        method="filter_sentinel", error_messages=_choice_errors("an option for sentinel"),
+    )  # fmt: skip
+    occurred_from = django_filters.DateFilter(
+        label="From", method="filter_occurred_from",
+        widget=forms.DateInput(attrs={"type": "date"}), error_messages=_date_errors("'from'"),
+    )  # fmt: skip
+    occurred_to = django_filters.DateFilter(
+        label="To", method="filter_occurred_to",
+        widget=forms.DateInput(attrs={"type": "date"}), error_messages=_date_errors("'to'"),
+    )  # fmt: skip
+    provider = django_filters.ModelChoiceFilter(
+        label="Provider", queryset=_providers_seen, empty_label="Any provider",
+        error_messages=_choice_errors("a provider"),
+    )  # fmt: skip
+    health_plan = django_filters.ModelChoiceFilter(
+        label="Health plan", queryset=_plans_seen, empty_label="Any health plan",
+        error_messages=_choice_errors("a health plan"),
+    )  # fmt: skip
+    overdue = django_filters.BooleanFilter(
+        label="Only overdue reports (past due and not yet submitted)",
+        widget=forms.CheckboxInput, method="filter_overdue",
+        template_name="uswds/checkbox_field.html",
+    )  # fmt: skip
+
+    class Meta:
+        model = Report
+        fields: list[str] = []
+        form = ReportFilterForm
+
+    def filter_sentinel(self, queryset: QuerySet[Report], name: str, value: str) -> Any:
+        return queryset.filter(sentinel=value == "yes")
+
+    def filter_occurred_from(self, queryset: QuerySet[Report], name: str, value: date) -> Any:
+        return queryset.filter(occurred_at__gte=_start_of(value))
+
+    def filter_occurred_to(self, queryset: QuerySet[Report], name: str, value: date) -> Any:
+        if value == date.max:  # no day follows it to count up to
+            return queryset.filter(occurred_at__isnull=False)
+        return queryset.filter(occurred_at__lt=_start_of(value + timedelta(days=1)))
+
+    def filter_overdue(self, queryset: QuerySet[Report], name: str, value: bool) -> Any:
+        if not value:
+            return queryset
+        return queryset.filter(status__in=UNFILED, due_at__lt=timezone.now())
+
+    def chosen(self) -> dict[str, Any]:
+        """The filters in use, as ids, dates and codes (for the audit trail: never PHI)."""
+        chosen: dict[str, Any] = {}
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", [], False):
+                continue
+            chosen[name] = getattr(value, "pk", value)
+        return chosen

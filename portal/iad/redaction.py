@@ -1,0 +1,127 @@
+"""What an oversight committee reads of an IAD or IRF (SPEC §3.4): which free text is kept (with
+phrases removed), which identifying values the tool looks for, and the redacted document every
+committee page and PDF renders. Templates for committees get a `RedactedDocument`, never the
+report, so a field left out here cannot reach them."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from portal.core.business_days import PHOENIX
+from portal.core.redaction import Suggestion, redact, suggest
+
+from .models import RedactedCopy, Report
+
+# The free text a copy keeps, with the phrases removed, and its label.
+TEXT_FIELDS = {
+    "location_type": "Type of location",
+    "location_description": "Where it happened",
+    "narrative": "What happened",
+    "injury_description": "Injuries",
+    "injury_treatment": "Treatment",
+    "immediate_actions": "Immediate actions",
+    "follow_up": "Follow-up planned",
+}
+
+
+def _date_forms(day: date) -> list[str]:
+    """The ways people write a date in a narrative."""
+    return [
+        f"{day.month}/{day.day}/{day.year}", f"{day:%m/%d/%Y}", f"{day.month}/{day.day}/{day:%y}",
+        f"{day:%Y-%m-%d}", f"{day:%B} {day.day}, {day.year}", f"{day:%b} {day.day}, {day.year}",
+    ]  # fmt: skip
+
+
+def known_values(report: Report) -> list[tuple[str, str]]:
+    """The report's own identifying values, as (why, value), for the tool to look for."""
+    first, last = report.member_first_name.strip(), report.member_last_name.strip()
+    known = [("member's name", f"{first} {last}"), ("member's name", f"{last}, {first}"),
+             ("member's name", last), ("member's name", first),
+             ("AHCCCS ID", report.member_id), ("site address", report.site_address),
+             ("site address", report.site_address.split(",")[0]),
+             ("phone number", report.contact_phone)]  # fmt: skip
+    if report.member_birth_date:
+        known += [("date of birth", form) for form in _date_forms(report.member_birth_date)]
+    for person in report.people.all():
+        label = f"{person.get_role_display().lower()}'s name"
+        known.append((label, person.name))
+        known += [(label, word) for word in person.name.split() if len(word) > 2]
+    return [(reason, value) for reason, value in known if value.strip(" ,")]
+
+
+def copy_texts(report: Report) -> list[str]:
+    """Every text a copy keeps, in the order the copy shows them."""
+    return [getattr(report, name) for name in TEXT_FIELDS] + [
+        addendum.text for addendum in report.addenda.all()
+    ]
+
+
+def suggestions_for(report: Report) -> list[Suggestion]:
+    return suggest(copy_texts(report), known_values(report))
+
+
+def redacted_content(report: Report, phrases: list[str]) -> dict[str, object]:
+    """The snapshot a copy stores: each kept text with the phrases removed."""
+    content: dict[str, object] = {
+        name: redact(getattr(report, name), phrases) for name in TEXT_FIELDS
+    }
+    content["addenda"] = [redact(a.text, phrases) for a in report.addenda.all()]
+    # What the tool suggested at this save: a phrase it suggests later (a new addendum) starts
+    # marked for removal.
+    content["suggested"] = [suggestion.phrase for suggestion in suggestions_for(report)]
+    return content
+
+
+@dataclass(frozen=True)
+class RedactedDocument:
+    """Everything a committee may read of one report, and nothing else."""
+
+    code: str
+    kind: str
+    released_at: object
+    committee: str
+    provider: str
+    health_plan: str
+    category: str
+    member_sex: str
+    member_age: str
+    occurred: str
+    incident_types: list[str]
+    sentinel: bool
+    injuries: str
+    status: str
+    outcome: str
+    texts: list[tuple[str, str]]
+    addenda: list[str]
+
+
+def _age(report: Report) -> str:
+    """Age in years at the event; 90 and over is one band, as the HIPAA de-identification
+    standard asks."""
+    born, moment = report.member_birth_date, report.occurred_at
+    if born is None or moment is None:
+        return "Not given"
+    on = moment.astimezone(PHOENIX).date()
+    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return "90 or older" if years >= 90 else str(years)
+
+
+def document_for(copy: RedactedCopy) -> RedactedDocument:
+    """The committee's view of a copy. Needs the copy with its report, provider, plan and
+    committee loaded, and the report's incident types prefetched."""
+    report = copy.report
+    occurred = report.occurred_at.astimezone(PHOENIX) if report.occurred_at else None
+    content = copy.content
+    injuries = {True: "Yes", False: "No", None: "Not given"}[report.injuries]
+    return RedactedDocument(
+        code=str(copy.code), kind=report.get_kind_display(), released_at=copy.released_at,
+        committee=copy.committee.name if copy.committee else "",
+        provider=report.provider.name if report.provider else "",
+        health_plan=report.health_plan.name if report.health_plan else "",
+        category=report.get_category_display(), member_sex=report.get_member_sex_display(),
+        member_age=_age(report), occurred=f"{occurred:%B %Y}" if occurred else "Not given",
+        incident_types=[kind.name for kind in report.incident_types.all()],
+        sentinel=report.sentinel, injuries=injuries, status=report.get_status_display(),
+        outcome=report.get_outcome_display(),
+        texts=[(label, str(content.get(name, ""))) for name, label in TEXT_FIELDS.items()],
+        addenda=[str(text) for text in content.get("addenda", [])],
+    )  # fmt: skip
