@@ -8,6 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import assert_accessible
+from portal.core.tests.sample_files import png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +27,23 @@ def test_a_reviewer_lists_reports_and_reads_one_with_its_history(page: Page, liv
     assert_accessible(page, "Incident reports")
 
     page.get_by_role("link", name="All I may see").click()
+    page.get_by_label("From", exact=True).fill("2026-11-20")
+    page.get_by_label("To", exact=True).fill("2026-11-02")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("after the 'from' date")
+    expect(page.get_by_label("From", exact=True)).to_have_value("2026-11-20")
+    assert_accessible(page, "Error: Incident reports")
+    page.get_by_label("Sentinel").select_option(label="Sentinel only")
+    page.get_by_label("To", exact=True).fill("")
+    page.get_by_label("From", exact=True).fill("")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_role("status")).to_have_text("2 reports.")  # a death, a suicide attempt
+    page.get_by_role("columnheader", name="Status").get_by_role("link").click()
+    expect(page.get_by_role("columnheader", name="Status")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    assert_accessible(page, "Incident reports")
+
     page.get_by_role("row").filter(has_text="Closed").get_by_role("link").click()
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     expect(page.get_by_text("Closed by Priya Natarajan")).to_be_visible()
@@ -209,3 +227,29 @@ def test_redact_release_and_the_committee_reads_the_copy(page: Page, live_server
     expect(page.get_by_text("Staff found [removed] in [removed] and called")).to_be_visible()
     assert "Cole" not in page.content() and "Hannah" not in page.content()
     assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+
+
+def test_attach_a_file_to_a_draft_after_a_refused_one(page: Page, live_server, settings,
+                                                     tmp_path) -> None:  # fmt: skip
+    settings.ATTACHMENTS_ROOT = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    base = str(live_server.url)
+
+    sign_in_as(page, base, "provider.user")
+    open_report(page, base, "drafts", "Quintero")
+    page.get_by_role("link", name="Go back to the task list").click()
+    page.get_by_role("link", name="Attachments").click()
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+    field = page.get_by_label("File to attach: PDF, PNG or JPEG, up to 10 MB")
+    field.set_input_files({"name": "notes.pdf", "mimeType": "application/pdf",
+                           "buffer": b"<html><script>alert(1)</script></html>"})  # fmt: skip
+    page.get_by_role("button", name="Attach the file").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("must be a PDF")
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+
+    field.set_input_files({"name": "wrist.png", "mimeType": "image/png", "buffer": png()})
+    page.get_by_role("button", name="Attach the file").click()
+    expect(page.get_by_role("cell", name="wrist.png")).to_be_visible()
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+    page.get_by_role("link", name="Done: back to the task list").click()
+    expect(page.locator("li", has_text="Attachments")).to_contain_text("1 added")

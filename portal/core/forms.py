@@ -12,7 +12,7 @@ _WIDGET_CLASSES = {
     "CheckboxInput": "usa-checkbox__input",
     "RadioSelect": "usa-radio__input",
     "CheckboxSelectMultiple": "usa-checkbox__input",
-    "FileInput": "usa-file-input",
+    "FileInput": "qm-file-input",  # not usa-file-input: see _portal.scss
 }
 
 

@@ -168,7 +168,7 @@ def test_the_form_says_what_may_be_attached_and_asks_for_a_file(client, actors, 
     shown = client.get(page(draft)).content.decode()
     response = client.post(page(draft), {"add": "1"})
 
-    assert 'enctype="multipart/form-data"' in shown and 'class="usa-file-input"' in shown
+    assert 'enctype="multipart/form-data"' in shown and 'class="qm-file-input"' in shown
     assert "File to attach: PDF, PNG or JPEG, up to 10 MB" in shown
     assert response.status_code == 400 and "Choose a file to attach" in response.content.decode()
 

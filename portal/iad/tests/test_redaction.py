@@ -225,7 +225,8 @@ def test_committee_members_read_released_copies_of_their_committee_only(
     home = client.get("/").content.decode()
     assert "Reports released to your committee" in home and 'href="/ioc/"' in home
     for url in [f"/iad/reports/{report.code}/", f"/iad/reports/{report.code}/pdf/",
-                "/iad/reports/", f"/iad/reports/{report.code}/redaction/"]:  # fmt: skip
+                "/iad/reports/", "/iad/reports/export/csv/", "/iad/reports/export/xlsx/",
+                f"/iad/reports/{report.code}/redaction/"]:  # fmt: skip
         assert client.get(url).status_code == 404, url
 
     for person in [setup["other_member"], actors.submitter, actors.outsider]:
