@@ -11,7 +11,8 @@ PORT ?= 8000
 ASSETS := assets/build
 USWDS := node_modules/@uswds/uswds/dist
 
-.PHONY: run test setup setup-dev assets lint typecheck unit browser sqlite-unit chromium migrate clean
+.PHONY: run test setup setup-dev assets lint typecheck unit browser sqlite-unit chromium migrate clean \
+	security security-tools
 
 # --- setting up -----------------------------------------------------------------------------
 $(VENV)/.runtime: requirements.txt
@@ -84,6 +85,22 @@ browser: setup-dev chromium
 	$(VENV)/bin/pytest e2e -q
 
 test: lint typecheck unit browser
+
+# --- make security (not part of make test) -------------------------------------------------
+# sqlmap and wapiti against the portal on 127.0.0.1 with PostgreSQL, its own database, the
+# scan-only settings (config/settings_scan.py) and planted controls; see docs/security.md.
+SECURITY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qm_security
+SECURITY_MINUTES ?= 22
+security-tools:
+	@command -v sqlmap >/dev/null && command -v wapiti >/dev/null || { \
+	  echo "Installing Debian's sqlmap and wapiti for make security"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq sqlmap wapiti >/dev/null; }
+
+security: setup security-tools
+	$(PY) -m tools.security.run_scans --database-url $(SECURITY_DATABASE_URL) \
+	  --minutes $(SECURITY_MINUTES)
 
 clean:
 	rm -rf $(VENV) node_modules $(ASSETS) static

@@ -1,6 +1,7 @@
 """Pages every user shares: home, help, notices, health, error pages, the development mailbox."""
 
 from typing import cast
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from portal.accounts.models import User
 
+from . import audit
 from .context_processors import portal as portal_context
 from .guides import GUIDES, render_guide
 from .home import waiting_for
@@ -75,11 +77,26 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    _record_denial(request, 403)
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    _record_denial(request, 404)
     return render(request, "404.html", status=404)
+
+
+def _record_denial(request: HttpRequest, status: int) -> None:
+    """A signed-in person refused a page (ASVS 16.3.2): which page and which records, by URL
+    name and codes only. The path itself is not kept: anyone can type anything into it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    match = getattr(request, "resolver_match", None)
+    codes = [str(v) for v in (match.kwargs.values() if match else []) if isinstance(v, UUID)]
+    data = {"status": status, "method": request.method, "url": match.view_name if match else "",
+            "codes": codes}  # fmt: skip
+    audit.record("access.denied", actor=user, request=request, data=data)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

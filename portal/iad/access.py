@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from portal.core import audit
 from portal.core.roles import has_role
 
-from .models import RedactedCopy, Report
+from .models import Attachment, RedactedCopy, Report
 from .roles import ROLES
 
 IAD_ROLES = tuple(role.name for role in ROLES)
@@ -43,6 +43,10 @@ def get_report_for_user(user: Any, code: str, *, request: HttpRequest | None = N
                         action: str = "iad.viewed") -> Report:  # fmt: skip
     """The report, if this person may see it (404 otherwise); the read is audited (PHI) as
     `action` (viewed, printed...)."""
+    return _audited(_visible_report(user, code), user, request, action)
+
+
+def _visible_report(user: Any, code: str) -> Report:
     report = (
         visible_reports(user)
         .select_related("organization", "provider", "health_plan", "preparer")
@@ -51,8 +55,28 @@ def get_report_for_user(user: Any, code: str, *, request: HttpRequest | None = N
     )
     if report is None:
         raise Http404
+    return report
+
+
+def _audited(report: Report, user: Any, request: HttpRequest | None, action: str) -> Report:
     audit.record(action, actor=user, target=report, request=request)
     return report
+
+
+def get_attachment_for_user(user: Any, code: str, attachment_code: str, *,
+                            request: HttpRequest | None = None) -> Attachment:  # fmt: skip
+    """A file of a report this person may see (404 otherwise); the download is the one audited
+    read (its code, type and size; never its name, which may hold PHI)."""
+    attachment = (
+        Attachment.objects.select_related("report")
+        .filter(report__in=visible_reports(user), report__code=code, code=attachment_code)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    audit.record("iad.attachment_downloaded", actor=user, target=attachment.report,
+                 request=request, data=attachment.audit_facts)  # fmt: skip
+    return attachment
 
 
 def may_edit(user: Any, report: Report) -> bool:
@@ -63,10 +87,10 @@ def may_edit(user: Any, report: Report) -> bool:
 
 def get_draft_for_user(user: Any, code: str, *, request: HttpRequest | None = None) -> Report:
     """A report its filer may edit; 404 for anyone else, including those who may only read it."""
-    report = get_report_for_user(user, code, request=request)
+    report = _visible_report(user, code)
     if not may_edit(user, report):
         raise Http404
-    return report
+    return _audited(report, user, request, "iad.viewed")
 
 
 FILED = (Report.Status.SUBMITTED, Report.Status.IN_REVIEW, Report.Status.INFO_REQUESTED,
@@ -80,10 +104,10 @@ def may_redact(user: Any, report: Report) -> bool:
 
 def get_report_to_redact(user: Any, code: str, *, request: HttpRequest | None = None) -> Report:
     """A filed report this redactor may see (404 otherwise); the read is audited."""
-    report = get_report_for_user(user, code, request=request)
+    report = _visible_report(user, code)
     if not may_redact(user, report):
         raise Http404
-    return report
+    return _audited(report, user, request, "iad.viewed")
 
 
 def released_copies(user: Any) -> QuerySet[RedactedCopy]:

@@ -251,6 +251,11 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return f"Attachment to {self.report}"
 
+    @property
+    def audit_facts(self) -> dict[str, object]:
+        """What the audit trail keeps of a file: never its name, which may hold PHI."""
+        return {"attachment": str(self.code), "content_type": self.content_type, "size": self.size}
+
 
 class RedactedCopy(models.Model):
     """What an oversight committee may read of a filed report (SPEC §3.4): a snapshot of its

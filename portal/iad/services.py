@@ -315,7 +315,7 @@ def add_attachment(report: Report, upload: UploadedFile, *, by: User,
                 size=checked.size, sha256=checked.sha256, stored_name=stored_name, uploaded_by=by,
             )  # fmt: skip
             audit.record("iad.attachment_added", actor=by, target=stored, request=request,
-                         data=attachment_facts(attachment))  # fmt: skip
+                         data=attachment.audit_facts)  # fmt: skip
     except BaseException:
         if stored_name:
             uploads.delete_stored(stored_name)
@@ -335,14 +335,8 @@ def remove_attachment(report: Report, attachment: Attachment, *, by: User,
         if not deleted:
             raise TransitionRefused("This file was already removed.")
         audit.record("iad.attachment_removed", actor=by, target=stored, request=request,
-                     data=attachment_facts(attachment))  # fmt: skip
+                     data=attachment.audit_facts)  # fmt: skip
         transaction.on_commit(partial(uploads.delete_stored, attachment.stored_name))
-
-
-def attachment_facts(attachment: Attachment) -> dict[str, Any]:
-    """What the audit trail keeps of a file: never its name, which may hold PHI."""
-    return {"attachment": str(attachment.code), "content_type": attachment.content_type,
-            "size": attachment.size}  # fmt: skip
 
 
 def _locked_editable(report: Report) -> Report:

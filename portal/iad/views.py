@@ -23,6 +23,7 @@ from portal.core.workflow import TransitionRefused
 from . import services
 from .access import (
     check_iad_user,
+    get_attachment_for_user,
     get_copy_for_user,
     get_draft_for_user,
     get_report_for_user,
@@ -358,11 +359,6 @@ def _uuid(value: str) -> uuid.UUID | None:
 
 @require_GET
 def attachment(request: HttpRequest, code: str, attachment_code: str) -> HttpResponseBase:
-    """One file of a report, as a download, for whoever may see the report. Each download
-    writes two audit events: the report read (iad.viewed) and iad.attachment_downloaded."""
-    shown = get_report_for_user(request.user, code, request=request)
-    chosen = get_object_or_404(shown.attachments, code=attachment_code)
-    response = uploads.download_response(chosen.stored_name, chosen.name, chosen.content_type)
-    audit.record("iad.attachment_downloaded", actor=request.user, target=shown, request=request,
-                 data=services.attachment_facts(chosen))  # fmt: skip
-    return response
+    """One file of a report, as a download, for whoever may see the report."""
+    chosen = get_attachment_for_user(request.user, code, attachment_code, request=request)
+    return uploads.download_response(chosen.stored_name, chosen.name, chosen.content_type)

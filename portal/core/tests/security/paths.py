@@ -1,0 +1,25 @@
+"""The world's record for each URL pattern that names one (the matrix uses these paths)."""
+
+PATHS = {
+    "accounts:mailroom_mailed": "/mailroom/batches/{batch}/mailed/",
+    "accounts:mailroom_reprint": "/mailroom/letters/{letter}/reprint/",
+    "accounts:manage_account": "/organization/accounts/{account}/",
+    "accounts:manage_account_action": "/organization/accounts/{account}/remove/",
+    "accounts:manage_account_details": "/organization/accounts/{account}/details/",
+    "accounts:manage_account_privileges": "/organization/accounts/{account}/privileges/",
+    "core:guide": "/help/guides/iad-irf/",
+    "iad:act": "/iad/reports/{filed}/close/",
+    "iad:attachment": "/iad/reports/{draft}/attachments/{attachment}/",
+    "iad:attachments": "/iad/reports/{draft}/draft/attachments/",
+    "iad:copy": "/iad/copies/{copy}/",
+    "iad:copy_pdf": "/iad/copies/{copy}/pdf/",
+    "iad:draft": "/iad/reports/{draft}/draft/",
+    "iad:edit_items": "/iad/reports/{draft}/draft/list/people/",
+    "iad:edit_section": "/iad/reports/{draft}/draft/member/",
+    "iad:export": "/iad/reports/export/csv/",
+    "iad:redact": "/iad/reports/{filed}/redaction/",
+    "iad:release": "/iad/reports/{filed}/redaction/release/",
+    "iad:report": "/iad/reports/{filed}/",
+    "iad:report_pdf": "/iad/reports/{filed}/pdf/",
+    "iad:start_redaction": "/iad/reports/{filed}/redaction/start/",
+}

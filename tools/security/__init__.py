@@ -1,0 +1,1 @@
+"""Security scanners run by `make security` (docs/security.md, "Scanners")."""
