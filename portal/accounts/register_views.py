@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from portal.core.http import posted
+from portal.core.rate_limits import allow_attempt
 from portal.registry.models import Organization
 
 from .models import TermsVersion
@@ -27,6 +28,11 @@ from .services.registration import (
 
 SESSION_KEY, DONE_KEY = "registration", "registration_done"
 public = login_not_required
+
+TOO_MANY_TRIES = (
+    "Too many registrations were tried from your network in the last hour. Wait an hour, then "
+    "select Continue again: what you typed is kept."
+)
 
 
 def _load(request: HttpRequest) -> Registration:
@@ -144,7 +150,9 @@ def register_person(request: HttpRequest) -> HttpResponse:
     initial = {**registration.to_session(), **questions}
     form = PersonForm(posted(request), initial=initial,
                       password_on_file=bool(registration.password_hash))  # fmt: skip
-    if form.is_valid():
+    if request.method == "POST" and not allow_attempt(request, "register"):
+        form.add_error(None, TOO_MANY_TRIES)  # what was typed stays on the page
+    elif form.is_valid():
         _remember_person(registration, form.cleaned_data)
         _save(request, registration)
         organization = _organization(registration)

@@ -8,7 +8,7 @@ chain. `data` holds ids, codes and reasons only: never PHI.
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,9 +123,14 @@ class ChainProblem:
 
 def verify_chain(chunk_size: int = 2000) -> tuple[int, str, list[ChainProblem]]:
     """Walk the whole chain; return (events checked, head hash, problems found)."""
+    return verify_events(_events(chunk_size))
+
+
+def verify_events(events: Iterable[AuditEvent]) -> tuple[int, str, list[ChainProblem]]:
+    """Check events in chain order, from the first: (events checked, head hash, problems)."""
     problems: list[ChainProblem] = []
     expected_prev, expected_seq, count = GENESIS, 1, 0
-    for event in _events(chunk_size):
+    for event in events:
         count += 1
         if event.seq != expected_seq:
             problems.append(ChainProblem(event.seq, f"expected event #{expected_seq} here"))

@@ -95,3 +95,17 @@ class ClosureDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.date:%Y-%m-%d})"
+
+
+class ClientAttempt(models.Model):
+    """One try at a public step limited per client address (`portal.core.rate_limits`)."""
+
+    action = models.CharField(max_length=40)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["action", "ip", "at"], name="core_attempt_action_ip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

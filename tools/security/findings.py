@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -91,8 +92,22 @@ class Run:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+# Scanner processes running now, so that an interrupted run can stop every one of them.
+LIVE: set[subprocess.Popen[bytes]] = set()
+STOPPING = threading.Event()
+
+
+def stop_all() -> None:
+    """Stop every scanner process and start no new one (Ctrl+C, SIGTERM, errors)."""
+    STOPPING.set()
+    for process in list(LIVE):
+        stop_group(process)
+
+
 def run_bounded(command: list[str], log: Path, timeout: float, cwd: Path) -> Run:
     """Run `command` in its own process group, killing the whole group at `timeout` seconds."""
+    if STOPPING.is_set():
+        return Run(command, 0, None, False, log)
     started = time.monotonic()
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 (commands are built from fixed argument lists)
@@ -104,6 +119,7 @@ def run_bounded(command: list[str], log: Path, timeout: float, cwd: Path) -> Run
             start_new_session=True,
             env={**os.environ, "TERM": "dumb"},
         )
+        LIVE.add(process)
         try:
             process.wait(timeout=max(timeout, 1))
             timed_out = False
@@ -111,6 +127,7 @@ def run_bounded(command: list[str], log: Path, timeout: float, cwd: Path) -> Run
             timed_out = True
         finally:
             stop_group(process)
+            LIVE.discard(process)
     return Run(command, time.monotonic() - started, process.returncode, timed_out, log)
 
 

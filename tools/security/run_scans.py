@@ -8,7 +8,6 @@ Reports go to var/security/. Everything started here is stopped on exit, Ctrl+C 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
@@ -21,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
 
-from . import sqlmap_scan, wapiti_scan
-from .findings import Finding, apply_suppressions, load_suppressions, stop_group
+from . import sqlmap_scan, summary, wapiti_scan
+from .findings import stop_all, stop_group
 from .portal_client import CrawlResult, PortalClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +48,16 @@ PUBLIC_START = [
 ]
 PLANTED_SQL = "/planted/organizations/?identifier=100001"
 PLANTED_XSS = "/planted/echo/?q=hello"
+
+
+def refuse_second_run(out: Path) -> None:
+    """Two runs would share var/security, and the second would delete the first's reports."""
+    try:
+        pid = int((out / "run.pid").read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return
+    raise SystemExit(f"Another make security (process {pid}) is writing {out}.")
 
 
 def scan_environment(database_url: str) -> dict[str, str]:
@@ -157,8 +166,10 @@ def session_alive(client: PortalClient) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     out = ROOT / "var" / "security"
+    refuse_second_run(out)
     shutil.rmtree(out, ignore_errors=True)  # the reports describe one run only
     out.mkdir(parents=True)
+    (out / "run.pid").write_text(str(os.getpid()))
     env = scan_environment(args.database_url)
     started = time.monotonic()
     prepare_database(args.database_url, env)
@@ -188,14 +199,16 @@ def scan(base: str, out: Path, started: float, args: argparse.Namespace) -> int:
     deadline = started + args.minutes * 60
     wapiti_client = sign_in(base, password, WAPITI_PERSONA)
     wapiti_client.write_wapiti_cookies(out / "wapiti-cookies.json")
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # Not a `with` block: on Ctrl+C it would wait for the scanners to finish on their own.
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
         wapiti_job = pool.submit(
             wapiti_scan.scan,
             base,
             out / "wapiti-cookies.json",
             [PLANTED_XSS, *PUBLIC_START],
             out,
-            deadline - time.monotonic() - 150,
+            deadline - time.monotonic() - 300,
         )
         sqlmap_job = pool.submit(
             sqlmap_scan.scan,
@@ -206,77 +219,22 @@ def scan(base: str, out: Path, started: float, args: argparse.Namespace) -> int:
         )
         wapiti_findings, wapiti_run = wapiti_job.result()
         sqlmap_findings, sqlmap_records = sqlmap_job.result()
-    wapiti_run.extra["session_alive_at_end"] = session_alive(wapiti_client)
-    return report(out, started, wapiti_findings, wapiti_run, sqlmap_findings, sqlmap_records)
-
-
-def report(
-    out: Path,
-    started: float,
-    wapiti_findings: list[Finding],
-    wapiti_run: wapiti_scan.Run,
-    sqlmap_findings: list[Finding],
-    sqlmap_records: list[dict[str, object]],
-) -> int:
-    """Print the summary table, write var/security/summary.json, return the exit status."""
-    rules = load_suppressions()
-    findings = wapiti_findings + sqlmap_findings
-    apply_suppressions(findings, rules)
-    open_findings = [f for f in findings if not f.planted and not f.suppressed_by]
-    sql_caught = any(f.planted and f.kind == "SQL injection" for f in sqlmap_findings)
-    xss_caught = any(f.planted and "Cross Site Scripting" in f.kind for f in wapiti_findings)
-    sqlmap_seconds = sum(int(str(r.get("seconds", 0))) for r in sqlmap_records)
-    rows = [
-        ("sqlmap", len(sqlmap_records), sqlmap_findings, sql_caught, sqlmap_seconds),
-        (
-            "wapiti",
-            wapiti_scan.attacked_urls(wapiti_run.log),
-            wapiti_findings,
-            xss_caught,
-            round(wapiti_run.seconds),
-        ),
-    ]
-    print(
-        f"\n{'scanner':<8} {'targets':>7} {'findings':>8} {'suppressed':>10} "
-        f"{'planted caught':>14} {'seconds':>8}"
-    )
-    for name, count, found, caught, seconds in rows:
-        portal = [f for f in found if not f.planted]
-        suppressed = sum(1 for f in portal if f.suppressed_by)
-        print(
-            f"{name:<8} {count:>7} {len(portal) - suppressed:>8} {suppressed:>10} "
-            f"{'yes' if caught else 'NO':>14} {seconds:>8}"
-        )
-    incomplete = [r for r in sqlmap_records if r.get("status") != "exit 0"]
-    print(f"\nsqlmap targets not completed: {len(incomplete)} of {len(sqlmap_records)}")
-    for record in incomplete:
-        print(f"  {record['method']} {record['url']}: {record.get('status')}")
-    print(
-        f"wapiti: {wapiti_run.extra}; exit {wapiti_run.returncode}"
-        f"{' (timed out)' if wapiti_run.timed_out else ''}"
-    )
-    for finding in open_findings:
-        print(
-            f"FINDING {finding.scanner} {finding.kind} {finding.path} "
-            f"[{finding.parameter}] {finding.detail[:200]}"
-        )
-    for rule in rules:
-        if not rule.used:
-            print(f"note: suppression not used this run: {rule.scanner} {rule.kind}")
-    total = round(time.monotonic() - started)
-    print(f"\nTotal time: {total // 60} min {total % 60} s. Reports: {out}")
-    summary = {
-        "seconds": total,
-        "sqlmap": sqlmap_records,
-        "wapiti": wapiti_run.extra,
-        "planted_caught": {"sqlmap": sql_caught, "wapiti": xss_caught},
-        "findings": [vars(f) for f in findings],
+    except BaseException:
+        stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    wapiti_info = {
+        "resources": wapiti_scan.attacked_urls(wapiti_run.log),
+        "seconds": round(wapiti_run.seconds),
+        "exit": wapiti_run.returncode,
+        "timed_out": wapiti_run.timed_out,
+        "session_alive_at_end": session_alive(wapiti_client),
+        **wapiti_run.extra,
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
-    ok = sql_caught and xss_caught and not open_findings
-    ok = ok and bool(wapiti_run.extra["session_alive_at_end"])
-    print("PASS" if ok else "FAIL")
-    return 0 if ok else 1
+    findings = wapiti_findings + sqlmap_findings
+    total = round(time.monotonic() - started)
+    return summary.report(out, total, findings, wapiti_info, sqlmap_records)
 
 
 def demo_password() -> str:
@@ -300,8 +258,16 @@ def main() -> int:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/qm_security")
     parser.add_argument("--minutes", type=float, default=22, help="overall time bound")
     parser.add_argument("--limit-targets", type=int, default=0, help="sqlmap: first N only")
+    parser.add_argument(
+        "--rescore", action="store_true", help="only re-apply the suppressions to the last run"
+    )
+    args = parser.parse_args()
+    if args.rescore:
+        return summary.rescore(ROOT / "var" / "security")
+    # SIGINT too: a shell starting the run in the background makes it ignore Ctrl+C otherwise.
     signal.signal(signal.SIGTERM, _stop_on_signal)
-    return run(parser.parse_args())
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding, Run, run_bounded
+from .findings import STOPPING, Finding, Run, run_bounded
 from .portal_client import CSRF_FIELD, CrawlResult, PortalClient, url_pattern
 
 # Seconds sqlmap gets per parameter at level 3 / risk 2: about 700 requests each, measured at
@@ -140,7 +140,7 @@ def scan(
             "parameters": target.tested,
         }
         remaining = deadline - time.monotonic()
-        if remaining < 30:
+        if remaining < 30 or STOPPING.is_set():
             record["status"] = "not reached (overall time bound)"
             return [], record
         client = sign_in(target.persona)

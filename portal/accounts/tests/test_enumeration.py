@@ -16,7 +16,7 @@ from portal.accounts.models import RecoveryCode, SecurityAnswer, User
 from portal.accounts.services.recovery import questions_for
 from portal.accounts.services.registration import hash_answer
 from portal.accounts.tests.factories import PASSWORD, UserFactory
-from portal.core.models import OutboundEmail
+from portal.core.models import AuditEvent, OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,8 @@ def differences(answers: dict[str, Answer]) -> dict[str, list[str]]:
     return found
 
 
-def fresh() -> Client:
-    return Client(REMOTE_ADDR="10.1.2.3")
+def fresh(ip: str = "10.1.2.3") -> Client:
+    return Client(REMOTE_ADDR=ip)
 
 
 def test_the_comparison_notices_a_different_answer() -> None:
@@ -235,8 +235,8 @@ def registering(db):
     return clinic
 
 
-def register_person(clinic, username: str, email: str) -> Answer:
-    client = fresh()
+def register_person(clinic, username: str, email: str, ip: str = "10.1.2.3") -> Answer:
+    client = fresh(ip)
     client.post("/register/terms/", {"agree": "on"})
     client.post("/register/organization/", {"kind": "provider"})
     client.post("/register/organization/identifiers/",
@@ -251,22 +251,36 @@ def register_person(clinic, username: str, email: str) -> Answer:
     return observe(response, username, email)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap (issue #7 item 7): the 'About you' step says 'That username is taken' and "
-    "'An account already uses this e-mail address', so registration tells which usernames and "
-    "addresses exist (ASVS 6.3.8). Closing it needs a change to the registration flow.",
-)
-def test_registration_answers_alike_for_taken_and_free_usernames_and_addresses(
-    registering,
-) -> None:
+def test_registration_tells_only_that_a_username_or_address_is_taken(registering) -> None:
+    """SPEC §2.3: registration reveals no more than the one field error a person needs to pick
+    another username or address; the rate limit below stops anyone listing accounts with it."""
     account("taken.person1", email="taken@clinic.example")
-    answers = {
-        "free": register_person(registering, UNKNOWN, "freee@clinic.example"),
-        "taken username": register_person(registering, "taken.person1", "other@clinic.example"),
-        "taken address": register_person(registering, "other.person1", "taken@clinic.example"),
+    free = register_person(registering, UNKNOWN, "freee@clinic.example")
+    taken_name = register_person(registering, "taken.person1", "other@clinic.example")
+    taken_address = register_person(registering, "other.person1", "taken@clinic.example")
+    assert free.status == 302
+    for answer, field in [(taken_name, "id_username"), (taken_address, "id_email")]:
+        assert answer.status == 400
+        errors = re.findall(r'<a href="#(id_\w+)">', answer.body)  # the error summary's links
+        assert errors == [field]
+    assert differences({"name": taken_name, "address": taken_address}) == {
+        "address vs name": ["body"]
     }
-    assert differences(answers) == {}
+
+
+def test_registration_tries_are_limited_per_address_keeping_what_was_typed(
+    registering, settings
+) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": (2, 60)}
+    for n in range(2):
+        assert register_person(registering, f"new.person.{n}", f"p{n}@clinic.example").status == 302
+    refused = register_person(registering, "new.person.x", "px@clinic.example")
+    assert refused.status == 400
+    assert "Too many registrations were tried from your network" in refused.body
+    assert refused.body.count("TYPED") >= 2  # the username and address typed are still there
+    elsewhere = register_person(registering, "new.person.y", "py@clinic.example", ip="10.9.9.9")
+    assert elsewhere.status == 302  # the limit is the address's, not everyone's
+    assert AuditEvent.objects.filter(action="rate.limited").count() == 1
 
 
 # --- Activation -----------------------------------------------------------------------------
