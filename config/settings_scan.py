@@ -27,8 +27,4 @@ ACTIVATION_MAX_TRIES = 1_000_000
 # see the sign-in page); the idle timeout is a unit-tested control, not a scanned one.
 SESSION_IDLE_SECONDS = SESSION_ABSOLUTE_SECONDS  # noqa: F405
 
-# Production's cookie flags, so wapiti's cookieflags module checks what users get. (Plain HTTP on
-# loopback; the scan's own client sends the cookies back regardless.)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-
 ROOT_URLCONF = "tools.security.planted.urls"

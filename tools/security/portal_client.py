@@ -118,21 +118,13 @@ class _PageParser(HTMLParser):
             self._textarea = None
 
 
-class _LoopbackPolicy(http.cookiejar.DefaultCookiePolicy):
-    """Sends Secure cookies over plain HTTP: the scan profile flags cookies as production does,
-    and the portal under scan listens on loopback only."""
-
-    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
-        return True
-
-
 class PortalClient:
     """One browser-like session against the portal at `base` (http://127.0.0.1:PORT)."""
 
     def __init__(self, base: str, timeout: float = 60) -> None:
         self.base = base.rstrip("/")
         self.timeout = timeout
-        self.jar = http.cookiejar.CookieJar(policy=_LoopbackPolicy())
+        self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def fetch(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
