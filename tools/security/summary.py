@@ -7,6 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from .findings import Finding, apply_suppressions, load_suppressions
+from .sqlmap_scan import injectable
 
 Record = dict[str, object]
 
@@ -74,4 +75,8 @@ def rescore(out: Path) -> int:
     saved = json.loads((out / "summary.json").read_text())
     names = {f.name for f in fields(Finding)}
     findings = [Finding(**{k: v for k, v in f.items() if k in names}) for f in saved["findings"]]
+    # sqlmap's results are read again from its folders, so parser fixes apply too.
+    findings = [f for f in findings if f.scanner != "sqlmap"]
+    for index, record in enumerate(saved["sqlmap"]):
+        findings += injectable(out / "sqlmap" / f"{index:03d}", str(record["url"]))
     return report(out, saved["seconds"], findings, saved["wapiti"], saved["sqlmap"])
