@@ -225,6 +225,9 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", 15 * 60)
 SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", 2 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# Messages ("Anna Diaz can now sign in.") name people: keep them in the session, on the server,
+# rather than in a cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

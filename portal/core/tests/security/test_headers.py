@@ -250,3 +250,18 @@ def test_the_cookie_check_notices_weak_flags() -> None:
     problems = " | ".join(cookie_problems(weak["qm_session"], http_only=True))
     for expected in ("__Host-", "Secure", "HttpOnly", "SameSite", "Path", "Domain"):
         assert expected in problems
+
+
+def test_messages_that_name_people_stay_on_the_server(client, personas) -> None:
+    """A confirmation such as "Rosa Diaz can now sign in." is kept in the session, not in a
+    cookie of its own that the browser would hold in plain base64."""
+    from portal.accounts.models import User
+    from portal.accounts.tests.factories import UserFactory
+
+    waiting = UserFactory(organization=personas.provider, status=User.Status.AWAITING_APPROVAL,
+                          first_name="Rosa", last_name="Diaz")  # fmt: skip
+    client.force_login(personas.provider_master)
+    done = client.post(f"/organization/accounts/{waiting.code}/approve/")
+    assert done.status_code == 302
+    assert "Rosa Diaz can now sign in." in client.get(done["Location"]).content.decode()
+    assert "messages" not in done.cookies and "messages" not in client.cookies
