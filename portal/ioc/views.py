@@ -26,4 +26,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(copies, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record("ioc.inbox_listed", actor=request.user, request=request,
                  data={"page": page.number, "rows": len(page.object_list)})  # fmt: skip
-    return render(request, "ioc/inbox.html", {"page": page})
+    near = {"previous": f"page={page.previous_page_number()}" if page.has_previous() else "",
+            "next": f"page={page.next_page_number()}" if page.has_next() else ""}  # fmt: skip
+    return render(request, "ioc/inbox.html", {"page": page, "near": near})

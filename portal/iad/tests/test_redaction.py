@@ -306,3 +306,19 @@ def test_the_committee_list_runs_the_same_queries_for_more_copies(client, setup)
                                     status="released", committee=setup["central"],
                                     released_at=extra.created_at)  # fmt: skip
     assert queries() == few
+
+
+def test_the_committee_list_pages_with_previous_and_next_links(client, setup, monkeypatch) -> None:
+    monkeypatch.setattr("portal.ioc.views.PAGE_SIZE", 1)
+    _release(client, setup)
+    extra = ReportFactory(organization=setup["report"].organization, status=S.CLOSED,
+                          outcome="no_further_action")  # fmt: skip
+    RedactedCopy.objects.create(
+        report=extra, created_by=setup["redactor"], status="released",
+        committee=setup["central"], released_at=extra.created_at,
+    )  # fmt: skip
+    client.force_login(setup["member"])
+    first = client.get("/ioc/").content.decode()
+    assert 'href="?page=2"' in first and "Previous page" not in first
+    second = client.get("/ioc/?page=2").content.decode()
+    assert 'href="?page=1"' in second and "Next page" not in second
