@@ -12,7 +12,7 @@ ASSETS := assets/build
 USWDS := node_modules/@uswds/uswds/dist
 
 .PHONY: run test setup setup-dev assets lint typecheck unit browser sqlite-unit chromium migrate clean \
-	security security-tools
+	security security-tools bench load faults bench-tools
 
 # --- setting up -----------------------------------------------------------------------------
 $(VENV)/.runtime: requirements.txt
@@ -91,6 +91,8 @@ test: lint typecheck unit browser
 # scan-only settings (config/settings_scan.py) and planted controls; see docs/security.md.
 SECURITY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qm_security
 SECURITY_MINUTES ?= 22
+# sqlmap's time-based probes mostly wait, so more processes than cores still finish sooner.
+SQLMAP_PROCESSES ?= 3
 security-tools:
 	@command -v sqlmap >/dev/null && command -v wapiti >/dev/null || { \
 	  echo "Installing Debian's sqlmap and wapiti for make security"; \
@@ -100,7 +102,32 @@ security-tools:
 
 security: setup security-tools
 	$(PY) -m tools.security.run_scans --database-url $(SECURITY_DATABASE_URL) \
-	  --minutes $(SECURITY_MINUTES)
+	  --minutes $(SECURITY_MINUTES) --sqlmap-processes $(SQLMAP_PROCESSES)
+
+# --- make bench, make load, make faults (not part of make test) ------------------------------
+# Each starts what it measures on 127.0.0.1 against its own PostgreSQL database (the drills on a
+# private cluster of their own), stops by itself and prints its figures; see docs/performance.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qm_bench
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qm_load
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench-tools:
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for make bench"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+bench: setup $(VENV)/.bench bench-tools
+	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL)
+
+load: setup $(VENV)/.bench
+	$(PY) -m bench.load.run --database-url $(LOAD_DATABASE_URL)
+
+faults: setup $(VENV)/.bench
+	$(PY) -m bench.faults.run
 
 clean:
 	rm -rf $(VENV) node_modules $(ASSETS) static

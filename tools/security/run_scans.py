@@ -216,6 +216,7 @@ def scan(base: str, out: Path, started: float, args: argparse.Namespace) -> int:
             lambda who: sign_in(base, password, who),
             out / "sqlmap",
             deadline - 60,
+            args.sqlmap_processes,
         )
         wapiti_findings, wapiti_run = wapiti_job.result()
         sqlmap_findings, sqlmap_records = sqlmap_job.result()
@@ -257,6 +258,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/qm_security")
     parser.add_argument("--minutes", type=float, default=22, help="overall time bound")
+    parser.add_argument(
+        "--sqlmap-processes", type=int, default=3, help="sqlmap processes run side by side"
+    )
     parser.add_argument("--limit-targets", type=int, default=0, help="sqlmap: first N only")
     parser.add_argument(
         "--rescore", action="store_true", help="only re-apply the suppressions to the last run"
