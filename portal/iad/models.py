@@ -71,6 +71,9 @@ class Report(models.Model):
     )
     preparer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                  related_name="+")  # fmt: skip
+    # The random key of the start page the draft came from: a second POST of that page (a
+    # double click, a browser's retry) finds this draft instead of making another (ADR 0016).
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
     # Reporter
     site_name = models.CharField("site or facility", max_length=200, blank=True)
     site_address = models.CharField("site address", max_length=300, blank=True)
@@ -120,6 +123,10 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | ~models.Q(outcome=""),
                 name="iad_report_closed_has_outcome",
+            ),
+            # Per preparer, so that a key another person sends never reaches this person's draft.
+            models.UniqueConstraint(
+                fields=["preparer", "client_key"], name="iad_report_one_draft_per_client_key"
             ),
         ]
 

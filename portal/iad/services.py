@@ -1,6 +1,7 @@
 """State changes of IAD and IRF reports: one atomic function per change, with its history row,
 audit event and e-mail to whoever must act next (SPEC §3, DESIGN §3)."""
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,19 +44,44 @@ REQUIRED = {
 }
 
 
-def start_report(kind: str, *, by: User, request: HttpRequest | None = None) -> Report:
-    """A new draft filed by `by`'s organization (an IAD's provider is the filer itself)."""
+def start_report(
+    kind: str, *, by: User, client_key: uuid.UUID | None = None,
+    request: HttpRequest | None = None,
+) -> Report:  # fmt: skip
+    """A new draft filed by `by`'s organization (an IAD's provider is the filer itself). With
+    the start page's `client_key`, sending that page again returns the draft it made: one row
+    and one `iad.created` however many times the page is posted, at once or not (ADR 0016)."""
     role = "iad.submitter" if kind == Report.Kind.IAD else "irf.submitter"
     if not has_role(by, role) or by.organization is None:
         raise PermissionDenied
+    made = _draft_made_with(by, client_key)
+    if made is not None:
+        return made
     with transaction.atomic():
-        report = Report.objects.create(
-            kind=kind, organization=by.organization, preparer=by,
-            provider=by.organization if kind == Report.Kind.IAD else None,
-        )  # fmt: skip
+        try:
+            # A savepoint: a concurrent POST of the same page that committed first makes the
+            # insert fail here without spoiling the caller's transaction.
+            with transaction.atomic():
+                report = Report.objects.create(
+                    kind=kind, organization=by.organization, preparer=by, client_key=client_key,
+                    provider=by.organization if kind == Report.Kind.IAD else None,
+                )  # fmt: skip
+        except IntegrityError:
+            made = _draft_made_with(by, client_key)
+            if made is None:
+                raise
+            return made
         audit.record("iad.created", actor=by, organization=by.organization, target=report,
                      request=request)  # fmt: skip
     return report
+
+
+def _draft_made_with(by: User, client_key: uuid.UUID | None) -> Report | None:
+    """The report this person already started from the page with this key; never another
+    person's, whatever key they send."""
+    if client_key is None:
+        return None
+    return Report.objects.filter(preparer=by, client_key=client_key).first()
 
 
 def update_draft(

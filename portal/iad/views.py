@@ -150,16 +150,26 @@ def _taken(request: HttpRequest, report: Report, name: str, form: TransitionForm
 
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    """Choose what to file; POST makes the draft and opens its task list."""
+    """Choose what to file; POST makes the draft and opens its task list. The page carries a
+    key made when it is shown, so sending it twice opens one draft (ADR 0016)."""
     user = cast(User, request.user)
     kinds = [k for k, role in (("iad", "iad.submitter"), ("irf", "irf.submitter"))
              if has_role(user, role)]  # fmt: skip
     if not kinds:
         raise Http404
+    status = 200
     if request.method == "POST" and request.POST.get("kind") in kinds:
-        report = services.start_report(request.POST["kind"], by=user, request=request)
-        return redirect("iad:draft", code=report.code)
-    return render(request, "iad/start.html", {"kinds": kinds})
+        client_key = _uuid(request.POST.get("client_key", ""))
+        if client_key is not None:
+            report = services.start_report(request.POST["kind"], by=user, client_key=client_key,
+                                           request=request)  # fmt: skip
+            return redirect("iad:draft", code=report.code)
+        # Only a page older than this check, or a hand-made request, lacks the key.
+        messages.error(request, "This page was out of date, so no report was started. "
+                       "Choose the report to start again.")  # fmt: skip
+        status = 400
+    context = {"kinds": kinds, "client_key": uuid.uuid4()}
+    return render(request, "iad/start.html", context, status=status)
 
 
 @require_GET

@@ -1,5 +1,6 @@
 """Filing a report page by page: the task list, question pages, bad input, who may edit."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ S = Report.Status
 
 def start(client, user, kind: str = "iad") -> Report:
     client.force_login(user)
-    response = client.post("/iad/reports/new/", {"kind": kind})
+    response = client.post("/iad/reports/new/", {"kind": kind, "client_key": str(uuid.uuid4())})
     report = Report.objects.get()
     assert response["Location"] == f"/iad/reports/{report.code}/draft/"
     return report
