@@ -10,6 +10,16 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: kept answers (filter choices) name rows of tests
+    that were rolled back, and SQLite hands their ids out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def personas(db: None):
     """One account per persona (portal.core.testing)."""

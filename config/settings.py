@@ -111,9 +111,13 @@ TEMPLATES = [
 FORM_RENDERER = "portal.core.forms.USWDSRenderer"
 
 # --- Database -------------------------------------------------------------------------------
+# Connections outlive a request (a new PostgreSQL connection costs more than most pages); the
+# health check replaces one that broke, so service resumes by itself after a database restart.
 DATABASES = {
     "default": dj_database_url.parse(
-        _required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
+        _required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+        conn_max_age=env.int("DATABASE_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -333,6 +337,11 @@ SUPPORT_PHONE = env.str("SUPPORT_PHONE", "(602) 417-4451")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", "servicedesk@azahcccs.gov")
 # Whom to call when the registry has no mailing address on file for an organization.
 REGISTRY_CONTACT_PHONE = env.str("REGISTRY_CONTACT_PHONE", "(602) 417-7670")
+# Report lists count matches up to this many and then say "more than"; counting every match of
+# a broad filter over a million reports would cost more than the page itself.
+LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", 1_000)
+# How long the provider and plan choices of the list filters are kept per organization.
+FILTER_CHOICES_SECONDS = env.int("FILTER_CHOICES_SECONDS", 300)
 
 # --- Logging: no PHI reaches the logs; request bodies are never logged. ----------------------
 LOGGING = {

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest
 
 from portal.core import audit
 from portal.core.roles import has_role
+from portal.registry.models import Organization
 
 from .models import Attachment, RedactedCopy, Report
 from .roles import ROLES
@@ -28,8 +29,13 @@ def visible_reports(user: Any) -> QuerySet[Report]:
     if organization.kind == "agency":
         return Report.objects.filter(own | filed)
     if organization.kind in {"health_plan", "trbha"}:
-        about_ours = Q(health_plan=organization) | Q(provider__contracted_plans=organization)
-        return Report.objects.filter(own | (filed & about_ours)).distinct()
+        # A subquery, not a join through the contracts: a join needs DISTINCT, which makes
+        # PostgreSQL read every visible row before it can page or count them.
+        contracted = Organization.contracted_plans.through.objects.filter(
+            to_organization=organization
+        ).values("from_organization")
+        about_ours = Q(health_plan=organization) | Q(provider__in=contracted)
+        return Report.objects.filter(own | (filed & about_ours))
     return Report.objects.filter(own)
 
 

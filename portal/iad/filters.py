@@ -1,18 +1,22 @@
 """The filters of the report list (SPEC §11): what people may narrow the list by, checked."""
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from portal.core.business_days import PHOENIX
+from portal.core.roles import has_role
 from portal.registry.models import Organization
 
-from .access import UNFILED, visible_reports
+from .access import IAD_ROLES, UNFILED, visible_reports
 from .models import IncidentType, Report
 
 SENTINEL_CHOICES = [("yes", "Sentinel only"), ("no", "Not sentinel")]
@@ -28,9 +32,31 @@ def _date_errors(what: str) -> dict[str, str]:
 
 
 def _named_on_visible_reports(request: HttpRequest | None, field: str) -> QuerySet[Organization]:
-    """Only organizations named on reports this person may already see: a select tells no more."""
-    seen = visible_reports(getattr(request, "user", None)).values(field)
-    return Organization.objects.filter(pk__in=seen).order_by("name", "pk")
+    """Only organizations named on reports this person may already see: a select tells no more.
+
+    Finding them reads every report the organization sees (a plan sees hundreds of thousands),
+    so the list is kept for a few minutes per organization (everyone there sees the same
+    reports). A chosen organization missing from the kept list (newly named) is checked on its
+    own, so a filter is never refused for being newer than the list.
+    """
+    user = getattr(request, "user", None)
+    organization_id = getattr(user, "organization_id", None)
+    if organization_id is None or not any(has_role(user, role) for role in IAD_ROLES):
+        return Organization.objects.none()
+    key = f"iad:named-{field}:{organization_id}"
+    named = cache.get(key)
+    if named is None:
+        named = list(visible_reports(user).order_by().values_list(field, flat=True).distinct())
+        cache.set(key, named, settings.FILTER_CHOICES_SECONDS)
+    chosen = request.GET.get(field, "") if request is not None else ""
+    if (
+        chosen.isdigit()
+        and int(chosen) not in named
+        and visible_reports(user).filter(**{field: int(chosen)}).exists()
+    ):
+        named = [*named, int(chosen)]
+        cache.set(key, named, settings.FILTER_CHOICES_SECONDS)
+    return Organization.objects.filter(pk__in=named).order_by("name", "pk")
 
 
 def _providers_seen(request: HttpRequest | None) -> QuerySet[Organization]:
@@ -44,6 +70,25 @@ def _plans_seen(request: HttpRequest | None) -> QuerySet[Organization]:
 def _start_of(day: date) -> datetime:
     """Midnight at the start of a Phoenix calendar day (people read dates in Phoenix time)."""
     return datetime.combine(day, time.min, tzinfo=PHOENIX)
+
+
+class _ListedChoices(django_filters.fields.ModelChoiceIterator):
+    """Choices read with one plain query: Django reads them through a server-side cursor
+    (three round trips to PostgreSQL), made for long results, not for a select's options."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for item in list(self.queryset):
+            yield self.choice(item)
+
+
+class _ChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _ListedChoices
+
+
+class _ChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ChoiceField
 
 
 class ReportFilterForm(forms.Form):
@@ -64,8 +109,9 @@ class ReportFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         label="Status", choices=Report.Status.choices, widget=forms.CheckboxSelectMultiple,
         error_messages=_choice_errors("a status"),
+        distinct=False,  # one column of the report itself: no duplicates to remove
     )  # fmt: skip
-    incident_type = django_filters.ModelChoiceFilter(
+    incident_type = _ChoiceFilter(
         label="Incident type", field_name="incident_types", queryset=IncidentType.objects.all(),
         empty_label="Any type", error_messages=_choice_errors("an incident type"),
     )  # fmt: skip
@@ -81,11 +127,11 @@ class ReportFilter(django_filters.FilterSet):
         label="To", method="filter_occurred_to",
         widget=forms.DateInput(attrs={"type": "date"}), error_messages=_date_errors("'to'"),
     )  # fmt: skip
-    provider = django_filters.ModelChoiceFilter(
+    provider = _ChoiceFilter(
         label="Provider", queryset=_providers_seen, empty_label="Any provider",
         error_messages=_choice_errors("a provider"),
     )  # fmt: skip
-    health_plan = django_filters.ModelChoiceFilter(
+    health_plan = _ChoiceFilter(
         label="Health plan", queryset=_plans_seen, empty_label="Any health plan",
         error_messages=_choice_errors("a health plan"),
     )  # fmt: skip

@@ -3,9 +3,9 @@
 import uuid
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from portal.accounts.models import User
 from portal.core import audit, uploads
 from portal.core.exports import FORMATS, export_response
 from portal.core.http import posted
+from portal.core.paging import CappedPaginator
 from portal.core.pdf import pdf_response
 from portal.core.roles import has_role
 from portal.core.workflow import TransitionRefused
@@ -57,7 +58,8 @@ def reports(request: HttpRequest) -> HttpResponse:
     listing = read_listing(request, shows)
     if not listing.filters.is_valid():
         return _reports_page(request, listing.context(None, shows), status=400)
-    page = Paginator(listing.reports(), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(listing.reports(), PAGE_SIZE, settings.LIST_COUNT_LIMIT)
+    page = paginator.get_page(request.GET.get("page"))
     shown = {**listing.audit_data(), "page": page.number, "rows": len(page.object_list)}
     audit.record("iad.listed", actor=request.user, request=request, data=shown)
     return _reports_page(request, listing.context(page, shows))

@@ -58,3 +58,22 @@ def test_the_home_page_makes_the_same_queries_however_many_reports(client, actor
     for _ in range(20):
         report(actors, S.AWAITING_APPROVAL, timedelta(days=1))
     assert queries() == few
+
+
+def test_awaiting_review_counts_only_the_reports_the_reviewer_may_review(client, actors) -> None:
+    ours = report(actors, S.SUBMITTED, timedelta(days=1))
+    # A contracted provider's report about another plan's member: seen, but not ours to review.
+    actors.personas.provider.contracted_plans.add(actors.plan)
+    theirs = ReportFactory(organization=actors.personas.provider, status=S.IN_REVIEW,
+                           health_plan=actors.other_reviewer.organization)  # fmt: skip
+    client.force_login(actors.plan_reviewer)
+
+    page = client.get("/").content.decode()
+    review = client.get("/iad/reports/?show=review").content.decode()
+    everything = client.get("/iad/reports/").content.decode()
+
+    assert "Reports awaiting review</a>: <strong>1</strong>" in page
+    assert str(ours.code)[:8] in review and str(theirs.code)[:8] not in review
+    assert str(theirs.code)[:8] in everything
+    client.force_login(actors.agency_reviewer)
+    assert "Reports awaiting review</a>: <strong>2</strong>" in client.get("/").content.decode()

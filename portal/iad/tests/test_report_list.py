@@ -245,6 +245,40 @@ def test_the_provider_choices_name_only_organizations_the_person_sees(client, ac
     assert asked.status_code == 400 and "Hidden Provider Inc" not in asked.content.decode()
 
 
+def test_a_provider_named_after_the_choices_were_kept_can_still_be_chosen(
+    client, actors
+) -> None:
+    client.force_login(actors.plan_reviewer)
+    reports_of(actors, 1, status=S.SUBMITTED)
+    client.get("/iad/reports/")  # the provider choices are kept now
+    newcomer = ReportFactory(status=S.SUBMITTED, health_plan=actors.plan,
+                             organization__name="Newly Named Provider")  # fmt: skip
+    hidden = ReportFactory(status=S.SUBMITTED, provider__name="Hidden Provider Inc")
+
+    chosen = client.get(f"/iad/reports/?provider={newcomer.provider_id}")
+    refused = client.get(f"/iad/reports/?provider={hidden.provider_id}")
+
+    assert chosen.status_code == 200
+    assert listed(client, f"provider={newcomer.provider_id}") == [newcomer]
+    assert "Newly Named Provider" in client.get("/iad/reports/").content.decode()
+    assert refused.status_code == 400
+
+
+def test_past_the_count_limit_the_list_says_more_than_and_still_pages(
+    client, actors, settings
+) -> None:
+    settings.LIST_COUNT_LIMIT = 4
+    reports = reports_of(actors, 6, status=S.SUBMITTED)
+    client.force_login(actors.plan_reviewer)
+
+    page = client.get("/iad/reports/").content.decode()
+
+    assert "More than 4 reports, page 1." in page
+    assert sorted(listed(client), key=lambda r: r.pk) == sorted(reports, key=lambda r: r.pk)
+    settings.LIST_COUNT_LIMIT = 6
+    assert "6 reports." in client.get("/iad/reports/").content.decode()
+
+
 def test_sorting_by_each_column_both_ways(client, actors) -> None:
     now, day = timezone.now(), timedelta(days=1)
     first = report_of(actors, status=S.IN_REVIEW, member_last_name="Baca", due_at=now + 2 * day,
@@ -497,6 +531,7 @@ def test_filtered_and_sorted_pages_make_the_same_number_of_queries(client, actor
 
     for report in reports_of(actors, 3, status=S.SUBMITTED, sentinel=True):
         report.incident_types.add(kind)
+    queries()  # the first answer keeps the filter's provider choices (filters._named...)
     few = queries()
     for report in reports_of(actors, 30, status=S.SUBMITTED, sentinel=True):
         report.incident_types.add(kind)

@@ -1,0 +1,626 @@
+"""`make bench`: the portal's pages at a million reports, as ratios to a reference in one run.
+
+1. Makes sure the benchmark database holds the volume (bench/seed.py, once: the database's comment
+   records what was seeded, and a later run reuses it while the migrations match).
+2. Starts gunicorn on 127.0.0.1 with the production settings (2 sync workers, persistent
+   PostgreSQL connections) plus the reference view (bench/settings.py).
+3. For each page, runs wrk in pairs that alternate the page with the reference, and keeps the
+   median of the pair ratios; a pair during which other work took more than a tenth of the
+   machine is run again (twice at most, then kept and counted as disturbed).
+4. Exports 100,000+ rows as CSV (rows/s, peak memory of the serving worker) and measures
+   sign-ins per second at the portal's Argon2id cost.
+5. Writes the table into docs/performance.md and the figures to bench/results.json.
+
+Run: .venv/bin/python -m bench.run --database-url postgres://postgres@127.0.0.1:5432/qm_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .client import CSRF_FIELD, Client
+from .measure import CORES, Run, wrk
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+OUT = ROOT / "var" / "bench"
+RESULTS = ROOT / "bench" / "results.json"
+REPORT = ROOT / "docs" / "performance.md"
+# The seeder seals audit events with this key and the server checks with it: bench data only.
+AUDIT_KEY = "bench-only-audit-key-not-a-secret-0123456789"
+REFERENCE = "/_bench/reference/"
+DISTURBED = 0.10  # share of the machine other work may take during a pair before it is rerun
+REVIEWER = "plan.reviewer"
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    persona: str | None
+    target_ratio: float | None = None  # req/s of the page ÷ the reference's, at least
+    method: str = "GET"
+
+
+@dataclass
+class Pair:
+    page: Run
+    reference: Run
+
+    @property
+    def ratio(self) -> float:
+        return self.page.rps / max(self.reference.rps, 1e-9)
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.page.cpu_us / max(self.reference.cpu_us, 1e-9)
+
+    @property
+    def foreign(self) -> float:
+        return max(self.page.foreign_share, self.reference.foreign_share)
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    pairs: list[Pair] = field(default_factory=list)
+    disturbed: int = 0
+    target_ratio: float | None = None
+
+    def summary(self) -> dict[str, Any]:
+        runs = [p.page for p in self.pairs]
+        ratios = [p.ratio for p in self.pairs]
+        rps = [r.rps for r in runs]
+        return {
+            "page": self.name,
+            "path": self.path,
+            "pairs": len(self.pairs),
+            "disturbed_pairs": self.disturbed,
+            "rps": statistics.median(rps),
+            "rps_spread": (max(rps) - min(rps)) / statistics.median(rps),
+            "p50_ms": statistics.median(r.p50_ms for r in runs),
+            "p99_ms": statistics.median(r.p99_ms for r in runs),
+            "server_cpu_us": statistics.median(r.server_cpu_us for r in runs),
+            "database_cpu_us": statistics.median(r.database_cpu_us for r in runs),
+            "reference_rps": statistics.median(p.reference.rps for p in self.pairs),
+            "reference_cpu_us": statistics.median(p.reference.cpu_us for p in self.pairs),
+            "ratio": statistics.median(ratios),
+            "ratio_min": min(ratios),
+            "ratio_max": max(ratios),
+            "cpu_ratio": statistics.median(p.cpu_ratio for p in self.pairs),
+            "errors": sum(r.errors for r in runs) + sum(p.reference.errors for p in self.pairs),
+            "target_ratio": self.target_ratio,
+        }
+
+
+# --- the database -----------------------------------------------------------------------------
+def seed_marker(args: argparse.Namespace) -> str:
+    return f"qm-portal bench seed={args.seed} reports={args.reports}"
+
+
+def ensure_database(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Reuse the seeded database when it holds this volume (new migrations are applied to it:
+    an index or a column does not need the data made again); seed it otherwise."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(args.database_url)
+    name = parts.path.lstrip("/")
+    if parts.hostname not in {"127.0.0.1", "localhost"} or not name.startswith("qm_bench"):
+        raise SystemExit("The benchmark database must be a qm_bench* database on 127.0.0.1.")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+    if row is not None and row[0] == seed_marker(args):
+        say(f"Reusing {name} ({row[0]}); applying any new migrations")
+        subprocess.run(  # noqa: S603
+            [PYTHON, "manage.py", "migrate", "--no-input", "--verbosity", "0"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+        return
+    say(f"Seeding {name} with {args.reports:,} reports (minutes; done once)")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    seed_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV": "development"}
+    subprocess.run(  # noqa: S603
+        [PYTHON, "-m", "bench.seed", "--reports", str(args.reports), "--seed", str(args.seed)],
+        cwd=ROOT,
+        env=seed_env,
+        check=True,
+    )
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(name), sql.Literal(seed_marker(args))
+            )
+        )
+
+
+# --- the server -------------------------------------------------------------------------------
+def environment(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_ENV": "production",
+        "DJANGO_READ_DOTENV": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "AUDIT_HMAC_KEY": AUDIT_KEY,
+        # Nothing is sent during the benchmark (e-mail waits in the outbox for a worker).
+        "EMAIL_URL": "smtp://127.0.0.1:9",
+        "SSO_ISSUER": "https://sso.bench.invalid",
+        "SSO_CLIENT_ID": "bench",
+        "SSO_CLIENT_SECRET": "bench-only",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """gunicorn, 2 sync workers, on loopback; returns once /healthz answers 200."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            str(OUT / "gunicorn.log"),
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(120):
+        try:
+            if Client("127.0.0.1", port).get("/healthz").status == 200:
+                return server
+        except OSError:
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.5)
+    stop(server)
+    raise SystemExit(f"The portal did not start; see {OUT / 'gunicorn.log'}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def demo_password() -> str:
+    output = subprocess.run(  # noqa: S603
+        [PYTHON, "-c", "from django.conf import settings; print(settings.DEMO_PASSWORD)"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_ENV": "development",
+            "DJANGO_READ_DOTENV": "false",
+        },
+    )
+    return output.stdout.strip()
+
+
+# --- measuring --------------------------------------------------------------------------------
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def measure_page(
+    page: Page, client: Client, port: int, args: argparse.Namespace, script: str | None = None
+) -> Result:
+    base = f"http://127.0.0.1:{port}"
+    reference_headers = {"X-Forwarded-Proto": "https"}
+    database = urllib.parse.urlsplit(args.database_url).path.lstrip("/")
+
+    def run(path: str, headers: dict[str, str], lua: str | None = None) -> Run:
+        return wrk(
+            base + path,
+            headers,
+            seconds=args.seconds,
+            connections=page_connections,
+            server_group=server_group,
+            database=database,
+            script=lua,
+        )
+
+    page_connections = 4 if page.method == "POST" else args.connections
+    server_group = args.server_group
+    result = Result(page.name, page.path, target_ratio=page.target_ratio)
+    # Warm both (template caches, connections, PostgreSQL's buffers), discarded.
+    wrk(
+        base + page.path,
+        client.headers(),
+        seconds=2,
+        connections=page_connections,
+        server_group=server_group,
+        database=database,
+        script=script,
+    )
+    wrk(
+        base + REFERENCE,
+        reference_headers,
+        seconds=2,
+        connections=page_connections,
+        server_group=server_group,
+        database=database,
+    )
+    for n in range(args.pairs):
+        for attempt in range(3):
+            if n % 2 == 0:  # alternate which of the two runs first
+                reference = run(REFERENCE, reference_headers)
+                measured = run(page.path, client.headers(), script)
+            else:
+                measured = run(page.path, client.headers(), script)
+                reference = run(REFERENCE, reference_headers)
+            pair = Pair(measured, reference)
+            if pair.foreign <= DISTURBED:
+                break
+            if attempt == 2:
+                result.disturbed += 1
+        result.pairs.append(pair)
+        say(
+            f"  {page.name:<24} pair {n + 1}: {measured.rps:8.1f} req/s, reference "
+            f"{reference.rps:8.1f}, ratio {pair.ratio:.3f}, other work {pair.foreign:.0%}"
+        )
+    return result
+
+
+SIGN_IN_SCRIPT = """
+wrk.method = "POST"
+wrk.body = "%(body)s"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Origin"] = "%(origin)s"
+wrk.headers["Referer"] = "%(origin)s/sign-in/"
+wrk.headers["Cookie"] = "%(cookie)s"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) unexpected = 0 end
+function response(status, headers, body) if status ~= 302 then unexpected = unexpected + 1 end end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("unexpected") end
+  io.write(string.format("unexpected %%d\\n", total))
+end
+"""
+
+
+def sign_in_script(port: int, password: str) -> tuple[Client, str]:
+    """A signed-out client holding a CSRF cookie, and the wrk script that signs in with it."""
+    client = Client("127.0.0.1", port)
+    token = client.csrf_token("/sign-in/")
+    body = urllib.parse.urlencode({CSRF_FIELD: token, "username": REVIEWER, "password": password})
+    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    client.cookies.clear()  # the script sends the cookie itself
+    return client, SIGN_IN_SCRIPT % {"body": body, "origin": client.origin, "cookie": cookie}
+
+
+@dataclass
+class Export:
+    rows: int
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds
+
+
+def _rss_mb(pids: list[int]) -> float:
+    peak = 0.0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        if match:
+            peak = max(peak, int(match.group(1)) / 1024)
+    return peak
+
+
+def measure_export(client: Client, port: int, path: str, workers: list[int]) -> Export:
+    """One CSV download, read as it streams; the serving worker's RSS sampled meanwhile."""
+    import http.client
+
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_mb(workers))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    connection.request("GET", path, headers=client.headers())
+    answer = connection.getresponse()
+    if answer.status != 200:
+        raise RuntimeError(f"The export answered {answer.status}")
+    rows = sum(1 for _ in csv.reader(io.TextIOWrapper(answer, encoding="utf-8-sig"))) - 1
+    seconds = time.monotonic() - started
+    done.set()
+    sampler.join()
+    connection.close()
+    return Export(rows, seconds, peak[0])
+
+
+def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def first_report(client: Client, list_path: str) -> str:
+    match = re.search(r'href="(/iad/reports/[0-9a-f-]{36}/)"', client.get(list_path).body)
+    if match is None:
+        raise RuntimeError("The report list shows no report to open")
+    return match.group(1)
+
+
+# --- the whole run ----------------------------------------------------------------------------
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/qm_bench")
+    parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", help="measure only the pages whose name contains this")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave the files")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    env = environment(args.database_url)
+    ensure_database(args, env)
+    # Production settings serve hashed static file names from the manifest collectstatic writes.
+    subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    port = free_port()
+    server = start_server(port, env)
+    args.server_group = server.pid
+    try:
+        figures = measure_all(args, port, server)
+    finally:
+        stop(server)
+    if not args.no_write:
+        write(figures)
+    return 0 if all(check["met"] for check in figures["targets"]) else 1
+
+
+def measure_all(
+    args: argparse.Namespace, port: int, server: subprocess.Popen[bytes]
+) -> dict[str, Any]:
+    password = demo_password()
+    reviewer = Client("127.0.0.1", port)
+    reviewer.sign_in(REVIEWER, password)
+    since = (datetime.now(UTC).date() - timedelta(days=730)).isoformat()
+    list_path = f"/iad/reports/?status=closed&status=in_review&occurred_from={since}&sort=-created"
+    pages = [
+        Page("sign-in page", "/sign-in/", None),
+        Page("reviewer's home page", "/", REVIEWER, 0.30),
+        Page("report list, filtered", list_path, REVIEWER, 0.20),
+        Page("report", first_report(reviewer, list_path), REVIEWER, 0.30),
+    ]
+    results = []
+    for page in pages:
+        if args.only and args.only not in page.name:
+            continue
+        client = reviewer if page.persona else Client("127.0.0.1", port)
+        say(f"{page.name} ({page.path})")
+        results.append(measure_page(page, client, port, args))
+    sign_ins = None
+    if not args.only or args.only in "sign-in POST":
+        say("sign-in POST")
+        signer, script = sign_in_script(port, password)
+        sign_ins = measure_page(
+            Page("sign-in POST", "/sign-in/", None, method="POST"), signer, port, args, script
+        )
+    exports = []
+    if not args.only or args.only in "CSV export":
+        for n in range(3):
+            exports.append(
+                measure_export(reviewer, port, "/iad/reports/export/csv/", worker_pids(server))
+            )
+            say(
+                f"CSV export {n + 1}: {exports[-1].rows:,} rows in {exports[-1].seconds:.1f} s, "
+                f"peak RSS {exports[-1].peak_rss_mb:.0f} MB"
+            )
+    return summarize(args, results, sign_ins, exports)
+
+
+def summarize(
+    args: argparse.Namespace, results: list[Result], sign_ins: Result | None, exports: list[Export]
+) -> dict[str, Any]:
+    pages = [r.summary() for r in results]
+    targets = []
+    for page in pages:
+        if page["target_ratio"]:
+            targets.append(
+                {
+                    "what": f"{page['page']}: req/s ÷ reference ≥ {page['target_ratio']}",
+                    "value": round(page["ratio"], 3),
+                    "met": page["ratio"] >= page["target_ratio"],
+                }
+            )
+        if page["page"] == "report list, filtered":
+            targets.append(
+                {
+                    "what": "report list: CPU per request at most 5 times the reference's",
+                    "value": round(page["cpu_ratio"], 2),
+                    "met": page["cpu_ratio"] <= 5,
+                }
+            )
+            targets.append(
+                {
+                    "what": f"report list: p99 ≤ 150 ms at {args.connections} connections",
+                    "value": round(page["p99_ms"], 1),
+                    "met": page["p99_ms"] <= 150,
+                }
+            )
+    signed = sign_ins.summary() if sign_ins else None
+    if signed:
+        targets.append(
+            {
+                "what": "sign-ins per second ≥ 10 (Argon2id 19 MiB, 2 passes, 1 lane)",
+                "value": round(signed["rps"], 1),
+                "met": signed["rps"] >= 10,
+            }
+        )
+    export = None
+    if exports:
+        export = {
+            "rows": exports[0].rows,
+            "rows_per_second": statistics.median(e.rows_per_second for e in exports),
+            "rows_per_second_all": [round(e.rows_per_second) for e in exports],
+            "peak_rss_mb": max(e.peak_rss_mb for e in exports),
+        }
+        targets.append(
+            {
+                "what": "CSV export ≥ 20,000 rows/s",
+                "met": export["rows_per_second"] >= 20_000,
+                "value": round(export["rows_per_second"]),
+            }
+        )
+        targets.append(
+            {
+                "what": "CSV export peak RSS < 150 MB",
+                "met": export["peak_rss_mb"] < 150,
+                "value": round(export["peak_rss_mb"]),
+            }
+        )
+    for target in targets:
+        say(f"{'met    ' if target['met'] else 'MISSED '} {target['what']}: {target['value']}")
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="minutes"),
+        "machine": {
+            "cores": CORES,
+            "python": platform.python_version(),
+            "load_average_at_end": os.getloadavg(),
+        },
+        "settings": {
+            "reports": args.reports,
+            "seed": args.seed,
+            "pairs": args.pairs,
+            "seconds_per_run": args.seconds,
+            "connections": args.connections,
+        },
+        "pages": pages,
+        "sign_in": signed,
+        "export": export,
+        "targets": targets,
+    }
+
+
+def write(figures: dict[str, Any]) -> None:
+    RESULTS.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+    table = markdown(figures)
+    text = REPORT.read_text() if REPORT.exists() else "# Performance\n"
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    block = f"{start}\n{table}{end}"
+    if start in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text += f"\n## Benchmarks (make bench)\n\n{block}\n"
+    REPORT.write_text(text)
+    say(f"Wrote {REPORT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}")
+
+
+def markdown(figures: dict[str, Any]) -> str:
+    s = figures["settings"]
+    lines = [
+        f"Latest run: {figures['date']} UTC, {figures['machine']['cores']} cores, "
+        f"{s['reports']:,} reports, {s['pairs']} pairs of {s['seconds_per_run']:g} s per page at "
+        f"{s['connections']} connections (sign-in POST at 4). Ratios are the median of the pair "
+        "ratios (min-max); the reference is a bare view behind the same middleware.",
+        "",
+        "| page | req/s | ÷ reference (min-max) | p50 ms | p99 ms | server CPU µs/req | "
+        "PostgreSQL CPU µs/req | CPU ÷ reference | spread | disturbed pairs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = list(figures["pages"]) + ([figures["sign_in"]] if figures["sign_in"] else [])
+    lines += [
+        f"| {p['page']} | {p['rps']:,.1f} | {p['ratio']:.3f} ({p['ratio_min']:.3f}-"
+        f"{p['ratio_max']:.3f}) | {p['p50_ms']:.1f} | {p['p99_ms']:.1f} | "
+        f"{p['server_cpu_us']:,.0f} | {p['database_cpu_us']:,.0f} | {p['cpu_ratio']:.2f} | "
+        f"{p['rps_spread']:.0%} | {p['disturbed_pairs']} |"
+        for p in rows
+    ]
+    if rows:
+        lines += [
+            "",
+            f"Reference: {rows[0]['reference_rps']:,.0f} req/s, "
+            f"{rows[0]['reference_cpu_us']:,.0f} µs of CPU per request (first page's pairs).",
+        ]
+    if figures["export"]:
+        e = figures["export"]
+        lines += [
+            "",
+            f"CSV export: {e['rows']:,} rows, {e['rows_per_second']:,.0f} rows/s "
+            f"(runs: {', '.join(f'{r:,}' for r in e['rows_per_second_all'])}), "
+            f"peak RSS of the serving worker {e['peak_rss_mb']:.0f} MB.",
+        ]
+    lines += ["", "| target | value | met |", "|---|---:|---|"]
+    lines += [
+        f"| {t['what']} | {t['value']} | {'yes' if t['met'] else '**no**'} |"
+        for t in figures["targets"]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
