@@ -5,7 +5,9 @@ or roll back with the change, so no mail leaves for a change that did not happen
 no PHI, only a link to sign in and look.
 """
 
+from contextlib import suppress
 from datetime import timedelta
+from email.utils import parseaddr
 from smtplib import (
     SMTPDataError,
     SMTPException,
@@ -15,11 +17,13 @@ from smtplib import (
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 
 from .models import OutboundEmail
 
@@ -73,32 +77,45 @@ def deliver(email_id: int) -> str:
 
 
 def _deliver(email_id: int) -> str:
+    connection = get_connection()
+    try:
+        with transaction.atomic():
+            email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
+            if email is None or email.status != OutboundEmail.Status.QUEUED:
+                return "skipped"
+            return _attempt(email, connection)
+    finally:
+        # The SMTP session ends only after the commit: a crash between the server accepting the
+        # message and the commit re-sends it (ADR 0017), so that window holds no extra round
+        # trip. The message is already accepted and recorded; a failed goodbye changes nothing.
+        with suppress(SMTPException, OSError):
+            connection.close()
+
+
+def _attempt(email: OutboundEmail, connection: BaseEmailBackend) -> str:
+    """One try at sending a locked, queued row; records the outcome on it."""
     from .tasks import deliver_email
 
-    with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.status != OutboundEmail.Status.QUEUED:
-            return "skipped"
-        email.attempts += 1
-        try:
-            _send(email)
-        except RETRYABLE as error:
-            email.last_error = type(error).__name__
-            if _is_permanent(error) or email.attempts >= settings.EMAIL_RETRY_LIMIT:
-                email.status = OutboundEmail.Status.FAILED
-            else:
-                deliver_email.using(run_after=timezone.now() + retry_delay(email.attempts)).enqueue(
-                    email.pk
-                )
-            email.save(update_fields=["attempts", "last_error", "status"])
-            return email.status
-        email.status, email.sent_at, email.last_error = (
-            OutboundEmail.Status.SENT,
-            timezone.now(),
-            "",
-        )
-        email.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    email.attempts += 1
+    try:
+        _send(email, connection)
+    except RETRYABLE as error:
+        email.last_error = type(error).__name__
+        if _is_permanent(error) or email.attempts >= settings.EMAIL_RETRY_LIMIT:
+            email.status = OutboundEmail.Status.FAILED
+        else:
+            deliver_email.using(run_after=timezone.now() + retry_delay(email.attempts)).enqueue(
+                email.pk
+            )
+        email.save(update_fields=["attempts", "last_error", "status"])
         return email.status
+    email.status, email.sent_at, email.last_error = (
+        OutboundEmail.Status.SENT,
+        timezone.now(),
+        "",
+    )
+    email.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    return email.status
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -107,8 +124,78 @@ def _is_permanent(error: Exception) -> bool:
     return isinstance(error, SMTPDataError) and error.smtp_code >= 500
 
 
-def _send(email: OutboundEmail) -> None:
-    message = EmailMultiAlternatives(email.subject, email.text_body, to=[email.to])
+def message_id(email: OutboundEmail) -> str:
+    """The same Message-ID on every try of one outbox row, from any worker: a copy re-sent after
+    a crash (ADR 0017) carries the ID of the first, so mail systems can tell it is one message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "qmportal.invalid"
+    created = int(email.created_at.timestamp() * 1_000_000)
+    return f"<outbox-{email.pk}.{created}@{domain}>"
+
+
+def _send(email: OutboundEmail, connection: BaseEmailBackend) -> None:
+    message = EmailMultiAlternatives(
+        email.subject,
+        email.text_body,
+        to=[email.to],
+        connection=connection,
+        headers={"Message-ID": message_id(email)},
+    )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
+    # Opened here, the connection stays open after the send, until _deliver closes it.
+    connection.open()
     message.send()
+
+
+class WorkerLost(Exception):
+    """The worker running a delivery task stopped before finishing it: killed, crashed or its
+    host lost. Recorded on the abandoned task by `requeue_stranded()`."""
+
+
+def requeue_stranded(*, dry_run: bool = False) -> tuple[int, int]:
+    """Queue delivery again for e-mail left `queued` with no task that will deliver it: a worker
+    killed mid-send leaves its task `RUNNING` for ever (ADR 0017). Returns the e-mails re-queued
+    and the abandoned tasks marked failed.
+
+    Safe beside live workers and when run twice: a row being sent is locked and skipped, a row
+    with a task waiting (a retry) is left alone, and a second task for a row that does get sent
+    finds it sent and does nothing.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import deliver_email
+
+    ready, running = TaskResultStatus.READY, TaskResultStatus.RUNNING
+    with transaction.atomic():
+        # Locked first, tasks read after: a worker that commits a retry in between has its row
+        # locked (skipped) or its new task seen.
+        queued = set(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboundEmail.Status.QUEUED)
+            .values_list("pk", flat=True)
+        )
+        tasks = list(
+            DBTaskResult.objects.filter(
+                task_path=deliver_email.module_path, status__in=[ready, running]
+            ).values_list("pk", "status", "args_kwargs")
+        )
+        waiting = {_email_id(call) for _, status, call in tasks if status == ready}
+        stranded = sorted(queued - waiting)
+        abandoned = [pk for pk, status, call in tasks
+                     if status == running and _email_id(call) in stranded]  # fmt: skip
+        if not dry_run:
+            DBTaskResult.objects.filter(pk__in=abandoned, status=running).update(
+                status=TaskResultStatus.FAILED,
+                finished_at=timezone.now(),
+                exception_class_path=f"{__name__}.{WorkerLost.__name__}",
+                traceback="",
+            )
+            for email_id in stranded:
+                deliver_email.enqueue(email_id)
+    return len(stranded), len(abandoned)
+
+
+def _email_id(call: dict[str, Any]) -> int | None:
+    """The e-mail a deliver_email task is for, from its stored arguments."""
+    args = call.get("args") or [call.get("kwargs", {}).get("email_id")]
+    return args[0]

@@ -1,11 +1,13 @@
 """Pages every user shares: home, help, notices, health, error pages, the development mailbox."""
 
+import logging
+import sys
 from typing import cast
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -19,6 +21,10 @@ from .guides import GUIDES, render_guide
 from .home import waiting_for
 from .models import OutboundEmail
 from .roles import all_roles
+
+log = logging.getLogger(__name__)
+# How long a browser or client is told to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
 
 
 @require_GET
@@ -73,6 +79,11 @@ def mailbox(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # A session that could not be saved because the database went away reaches Django as a
+    # suspicious "session interrupted" (400): it is an outage like any other.
+    unavailable = _database_unavailable_error(exception)
+    if unavailable is not None:
+        return database_unavailable(request, unavailable)
     return render(request, "400.html", status=400)
 
 
@@ -101,8 +112,46 @@ def _record_denial(request: HttpRequest, status: int) -> None:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors or database here: the failure may be the database itself.
+    # Django calls this while handling the exception, so sys.exception() is the one that failed
+    # the request, whether it was raised in a view or in a middleware (the session lookup).
+    unavailable = _database_unavailable_error(sys.exception())
+    if unavailable is not None:
+        return database_unavailable(request, unavailable)
     html = loader.get_template("500.html").render(portal_context(None))
     return HttpResponse(html, status=500)
+
+
+def _database_unavailable_error(error: BaseException | None) -> BaseException | None:
+    """The database error behind `error` (itself, or one it was raised while handling) that
+    means the database could not be reached, if there is one."""
+    for _ in range(10):  # a chain is short; the bound guards against a cycle
+        if error is None or isinstance(error, OperationalError | InterfaceError):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
+    """503 with Retry-After while the database cannot be reached (restart, fail-over, network).
+
+    One warning line replaces Django's error log with its traceback: an outage fails every
+    request, and the driver's message may quote SQL. The line names only the error class, its
+    SQLSTATE and the path (never the query string, which may carry identifiers).
+    """
+    cause = error.__cause__ or error
+    log.warning(
+        "Database unavailable (%s, SQLSTATE %s): %s %s",
+        type(cause).__name__,
+        getattr(cause, "sqlstate", None) or "none",
+        request.method,
+        request.path,
+    )
+    html = loader.get_template("503.html").render(portal_context(None))
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Django's own error log (with the traceback) skips responses marked as already logged.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -1,0 +1,104 @@
+"""Drill (a): PostgreSQL restarted while people file reports, once cleanly (`pg_ctl stop -m fast`,
+as for a minor upgrade) and once as a crash (`-m immediate`, recovery at start). Every answer
+during the outage must be the portal's 503 page, service must come back by itself within
+seconds, and the reports sent again after it must exist once each and whole."""
+
+from __future__ import annotations
+
+import time
+
+from .checks import check_mail, check_reports, wait_for_outbox
+from .context import Context, Result
+from .journeys import Load
+
+RESUME_LIMIT = 15.0  # seconds from "database accepting connections" to the first good answer
+
+
+def run(
+    ctx: Context, *, clients: int = 3, warmup: float = 8, down: float = 5, settle: float = 10
+) -> Result:
+    result = Result("(a) PostgreSQL restarted under load")
+    since, web_log = ctx.now(), ctx.log_offset("gunicorn.log")
+    crashes_before = ctx.workers.starts
+    load = Load(ctx.portal.port, ctx.facts, clients)
+    load.start()
+    try:
+        time.sleep(warmup)
+        for mode in ("fast", "immediate"):
+            _outage(ctx, load, mode, down, result)
+            time.sleep(settle)
+    finally:
+        load.stop()
+    result.require(not load.errors, f"clients stopped on unexpected answers: {load.errors[:3]}")
+    answers = load.tally.between(0, time.monotonic())
+    result.add("requests answered", f"{sum(answers.values())} ({_counts(answers)})")
+    result.require(answers["503 unclear"] == 0, "503 answers without the portal's page")
+    result.require(not [k for k in answers if k.isdigit()], "other 5xx answers")
+    result.require(answers["no answer"] == 0, "requests the web server never answered")
+    left = wait_for_outbox(ctx.url, 180)
+    _check_outcome(ctx, load, since, left, result)
+    tracebacks = ctx.log_since("gunicorn.log", web_log).count("Traceback")
+    result.add("tracebacks in the web server's log", tracebacks)
+    result.require(tracebacks == 0, "tracebacks in the web server's log")
+    result.add(
+        "task worker restarts (they exit when the database goes)",
+        ctx.workers.starts - crashes_before,
+    )
+    return result
+
+
+def _outage(ctx: Context, load: Load, mode: str, down: float, result: Result) -> None:
+    """Stop, wait, start. While it is stopped every answer must be the 503 page; while stopping
+    and starting (pg_ctl waiting for the server) answers may also be good ones."""
+    began = time.monotonic()
+    ctx.cluster.stop(mode)
+    stopped = time.monotonic()
+    time.sleep(down)
+    starting = time.monotonic()
+    ctx.cluster.start()
+    back = time.monotonic()
+    edges = load.tally.between(began, stopped) + load.tally.between(starting, back)
+    away = load.tally.between(stopped, starting)
+    time.sleep(1)  # let the clients' retries land before reading the figures
+    resumed = load.tally.first_ok_after(back)
+    result.add(
+        f"outage ({mode}): stopping / stopped / starting",
+        f"{stopped - began:.1f} s / {starting - stopped:.1f} s / {back - starting:.1f} s",
+    )
+    result.add(f"outage ({mode}): answers while stopped", _counts(away) or "none")
+    result.add(f"outage ({mode}): answers while stopping or starting", _counts(edges) or "none")
+    result.add(
+        f"outage ({mode}): first good answer after pg_ctl start returned",
+        f"{resumed:.2f} s" if resumed is not None else "none",
+    )
+    result.require(sum(away.values()) > 0, f"no request reached the portal during {mode}")
+    result.require(set(away) <= {"503 page"}, f"answers other than 503 during {mode}")
+    result.require(set(edges) <= {"503 page", "ok"}, f"errors while stopping or starting ({mode})")
+    result.require(resumed is not None and resumed <= RESUME_LIMIT, f"slow resume after {mode}")
+
+
+def _check_outcome(ctx: Context, load: Load, since: object, left: int, result: Result) -> None:
+    reports = check_reports(ctx.url, load.journeys, since)
+    retried = sum(journey.retries for journey in load.journeys)
+    result.add(
+        "reports filed (completed by their clients)",
+        f"{reports.completed} of {reports.journeys}, {retried} steps sent again",
+    )
+    result.add(
+        "reports in the database / duplicated / missing / partial",
+        f"{reports.reports} / {reports.duplicated} / {reports.missing} / {len(reports.partial)}",
+    )
+    result.require(reports.failures == 0, f"report problems: {reports.partial[:3]}")
+    mail = check_mail(ctx.url, ctx.sink)
+    result.add(
+        "e-mails: rows / delivered once / lost / duplicated / still queued",
+        f"{mail.emails} / {mail.delivered_once} / {len(mail.lost)} / "
+        f"{len(mail.duplicated)} / {left}",
+    )
+    result.require(not mail.lost and not mail.duplicated, "e-mail lost or duplicated")
+    chain = ctx.portal.manage("verify_audit_chain").strip()
+    result.add("audit chain", chain)
+
+
+def _counts(answers: object) -> str:
+    return ", ".join(f"{n} {outcome}" for outcome, n in sorted(answers.items()))  # type: ignore[attr-defined]
