@@ -149,6 +149,20 @@ class PortalClient:
             raise RuntimeError(f"no CSRF token on {path}")
         return found.group(1)
 
+    def signed_in(self) -> bool:
+        """Whether this session is still signed in (the account page opens, no redirect)."""
+        status, final, _ = self.fetch("/account/")
+        return status == 200 and final == "/account/"
+
+    def shows_form(self, page: str, action: str) -> bool:
+        """Whether `page` (still) offers a form that posts to the path `action`."""
+        status, _, body = self.fetch(page)
+        parser = _PageParser(self.base + page)
+        parser.feed(body)
+        return status == 200 and any(
+            urllib.parse.urlsplit(form.action).path == action for form in parser.forms
+        )
+
     def sign_in(self, username: str, password: str) -> None:
         """Sign in through the portal's own form; raise if the portal does not let us in."""
         token = self.csrf_token("/sign-in/")

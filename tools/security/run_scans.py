@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import socket
@@ -159,11 +160,6 @@ def sign_in(base: str, password: str, persona: str | None) -> PortalClient:
     return client
 
 
-def session_alive(client: PortalClient) -> bool:
-    status, final, _ = client.fetch("/account/")
-    return status == 200 and final == "/account/"
-
-
 def run(args: argparse.Namespace) -> int:
     out = ROOT / "var" / "security"
     refuse_second_run(out)
@@ -194,6 +190,8 @@ def scan(base: str, out: Path, started: float, args: argparse.Namespace) -> int:
         {"identifier": "100001"},
     )
     targets.insert(0, planted_sql)
+    if args.only:
+        targets = [t for t in targets if t is planted_sql or re.search(args.only, t.url)]
     if args.limit_targets:
         targets = targets[: args.limit_targets]
     deadline = started + args.minutes * 60
@@ -230,12 +228,20 @@ def scan(base: str, out: Path, started: float, args: argparse.Namespace) -> int:
         "seconds": round(wapiti_run.seconds),
         "exit": wapiti_run.returncode,
         "timed_out": wapiti_run.timed_out,
-        "session_alive_at_end": session_alive(wapiti_client),
+        "session_alive_at_end": wapiti_client.signed_in(),
         **wapiti_run.extra,
     }
     findings = wapiti_findings + sqlmap_findings
     total = round(time.monotonic() - started)
-    return summary.report(out, total, findings, wapiti_info, sqlmap_records)
+    return summary.report(
+        out,
+        total,
+        findings,
+        wapiti_info,
+        sqlmap_records,
+        args.sqlmap_processes,
+        summary.requests(out / "gunicorn.access"),
+    )
 
 
 def demo_password() -> str:
@@ -262,6 +268,9 @@ def main() -> int:
         "--sqlmap-processes", type=int, default=3, help="sqlmap processes run side by side"
     )
     parser.add_argument("--limit-targets", type=int, default=0, help="sqlmap: first N only")
+    parser.add_argument(
+        "--only", default="", help="sqlmap: targets whose path matches this regex (and the control)"
+    )
     parser.add_argument(
         "--rescore", action="store_true", help="only re-apply the suppressions to the last run"
     )

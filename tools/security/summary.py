@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import fields
 from pathlib import Path
 
 from .findings import Finding, apply_suppressions, load_suppressions
-from .sqlmap_scan import injectable
+from .sqlmap_scan import COMPLETED, ONE_SHOT, injectable
 
 Record = dict[str, object]
 
@@ -18,6 +19,8 @@ def report(
     findings: list[Finding],
     wapiti: Record,
     sqlmap: list[Record],
+    processes: int,
+    traffic: Record,
 ) -> int:
     """Apply the suppressions, print the summary, write summary.json; the exit status."""
     rules = load_suppressions()
@@ -29,7 +32,9 @@ def report(
         "sqlmap": any(f.planted and f.kind == "SQL injection" for f in findings),
         "wapiti": any(f.planted and f.kind == "Cross Site Scripting" for f in findings),
     }
-    done = [r for r in sqlmap if r.get("status") == "exit 0"]
+    # Only a target sqlmap gave a verdict on every parameter counts; timed out, skipped, signed
+    # out or not reached do not.
+    done = [r for r in sqlmap if r.get("status") == COMPLETED]
     parameters = sum(_parameters(r) for r in sqlmap)
     tested = sum(_parameters(r) for r in done)
     sqlmap_seconds = sum(int(str(r.get("seconds", 0))) for r in sqlmap)
@@ -45,11 +50,16 @@ def report(
         suppressed = sum(1 for f in portal if f.suppressed_by)
         print(f"{name:<8} {counts[name]:>28} {len(portal) - suppressed:>8} {suppressed:>10} "
               f"{'yes' if caught[name] else 'NO':>14} {spent[name]:>8}")  # fmt: skip
-    print("(sqlmap seconds: summed over targets, 3 run at a time)")
+    print(f"(sqlmap seconds: summed over targets, {processes} run at a time)")
+    one_shot = [r for r in sqlmap if r.get("status") == ONE_SHOT]
+    if one_shot:
+        print(f"(not counted as completed: {len(one_shot)} targets, "
+              f"{sum(_parameters(r) for r in one_shot)} params, {ONE_SHOT})")  # fmt: skip
     for record in sqlmap:
-        if record.get("status") != "exit 0":
+        if record.get("status") != COMPLETED:
             print(f"  sqlmap {record['method']} {record['url']}: {record.get('status')}")
     print(f"wapiti: {wapiti}")
+    print(f"portal: {traffic}")
     for finding in open_findings:
         print(f"FINDING {finding.scanner} | {finding.kind} | {finding.path} "
               f"[{finding.parameter}] {finding.detail[:300]}")  # fmt: skip
@@ -57,7 +67,8 @@ def report(
         if not rule.used:
             print(f"note: suppression not used this run: {rule.scanner} {rule.kind} {rule.detail}")
     print(f"\nTotal time: {seconds // 60} min {seconds % 60} s. Reports: {out}")
-    summary = {"seconds": seconds, "sqlmap": sqlmap, "wapiti": wapiti, "planted_caught": caught,
+    summary = {"seconds": seconds, "sqlmap_processes": processes, "sqlmap": sqlmap,
+               "wapiti": wapiti, "portal": traffic, "planted_caught": caught,
                "findings": [vars(f) for f in findings]}  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
     ok = all(caught.values()) and not open_findings and bool(wapiti.get("session_alive_at_end"))
@@ -79,4 +90,37 @@ def rescore(out: Path) -> int:
     findings = [f for f in findings if f.scanner != "sqlmap"]
     for index, record in enumerate(saved["sqlmap"]):
         findings += injectable(out / "sqlmap" / f"{index:03d}", str(record["url"]))
-    return report(out, saved["seconds"], findings, saved["wapiti"], saved["sqlmap"])
+    return report(
+        out,
+        saved["seconds"],
+        findings,
+        saved["wapiti"],
+        saved["sqlmap"],
+        int(saved.get("sqlmap_processes", 3)),
+        saved.get("portal") or requests(out / "gunicorn.access"),
+    )
+
+
+def requests(access_log: Path) -> Record:
+    """What the portal answered during the run, from gunicorn's access log: requests in all,
+    sqlmap's and wapiti's (by user agent), and server errors (5xx) outside /planted/."""
+    counts = {"requests": 0, "sqlmap": 0, "wapiti": 0, "server_errors": 0}
+    if not access_log.exists():
+        return dict(counts)
+    with access_log.open(errors="replace") as lines:
+        for line in lines:
+            match = _ACCESS.search(line)
+            if not match:
+                continue
+            counts["requests"] += 1
+            agent = match["agent"].lower()
+            for scanner in ("sqlmap", "wapiti"):
+                counts[scanner] += scanner in agent
+            if match["status"].startswith("5") and not match["path"].startswith("/planted/"):
+                counts["server_errors"] += 1
+    return dict(counts)
+
+
+_ACCESS = re.compile(
+    r'"[A-Z]+ (?P<path>\S+) [^"]*" (?P<status>\d{3}) \S+ "[^"]*" "(?P<agent>[^"]*)"'
+)

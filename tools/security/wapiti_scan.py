@@ -72,6 +72,8 @@ def scan(
         str(out / "config"),
         "-v",
         "1",
+        "-A",  # so the portal's access log tells the scanners apart
+        "qm-portal-security-scan (wapiti)",
     ]
     for url in start:
         command += ["-s", base + url]
