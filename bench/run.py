@@ -25,7 +25,6 @@ import platform
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from typing import Any
 
 from .client import CSRF_FIELD, Client
 from .measure import CORES, Run, snapshot, wrk
+from .serve import free_port, start_gunicorn, stop_group, worker_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -180,59 +180,6 @@ def environment(database_url: str) -> dict[str, str]:
         "SSO_CLIENT_SECRET": "bench-only",
         "PYTHONUNBUFFERED": "1",
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """gunicorn, 2 sync workers, on loopback; returns once /healthz answers 200."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-            "--error-logfile",
-            str(OUT / "gunicorn.log"),
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(120):
-        try:
-            if Client("127.0.0.1", port).get("/healthz").status == 200:
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.5)
-    stop(server)
-    raise SystemExit(f"The portal did not start; see {OUT / 'gunicorn.log'}")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(server.pid, signal.SIGKILL)
 
 
 def demo_password() -> str:
@@ -408,11 +355,6 @@ def measure_export(
     return Export(rows, seconds, peak[0], other)
 
 
-def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    return [int(pid) for pid in children]
-
-
 def first_report(client: Client, list_path: str) -> str:
     match = re.search(r'href="(/iad/reports/[0-9a-f-]{36}/)"', client.get(list_path).body)
     if match is None:
@@ -441,12 +383,13 @@ def main() -> int:
         cwd=ROOT, env=env, check=True,
     )  # fmt: skip
     port = free_port()
-    server = start_server(port, env)
+    OUT.mkdir(parents=True, exist_ok=True)
+    server = start_gunicorn(port, env, OUT / "gunicorn.log", workers=2, timeout=120)
     args.server_group = server.pid
     try:
         figures = measure_all(args, port, server)
     finally:
-        stop(server)
+        stop_group(server)
     if not args.no_write:
         write(figures)
     return 0 if all(check["met"] for check in figures["targets"]) else 1

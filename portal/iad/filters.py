@@ -19,6 +19,7 @@ from portal.registry.models import Organization
 from .access import IAD_ROLES, UNFILED, visible_reports
 from .models import IncidentType, Report
 
+MAX_ID = 2**63 - 1  # the largest primary key the databases hold
 SENTINEL_CHOICES = [("yes", "Sentinel only"), ("no", "Not sentinel")]
 
 
@@ -51,6 +52,7 @@ def _named_on_visible_reports(request: HttpRequest | None, field: str) -> QueryS
     chosen = request.GET.get(field, "") if request is not None else ""
     if (
         chosen.isdigit()
+        and int(chosen) <= MAX_ID  # anything larger is no id; the form names the mistake
         and int(chosen) not in named
         and visible_reports(user).filter(**{field: int(chosen)}).exists()
     ):
