@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections import Counter
@@ -19,6 +20,10 @@ from typing import Any
 import django
 
 PREFIX = "load."
+# How the simulated people divide between the kinds (the locustfile's user weights). Each gets
+# an account of its own and no more: the portal e-mails every holder of a role about each
+# hand-off, so idle accounts would multiply the mail beyond what the people cause.
+SHARES = {"filer": 6, "director": 2, "reviewer": 2}
 # Who the simulated people are: (kind, organization kind, organization identifiers, roles). The
 # two providers both contract with the health plan HP001, whose reviewers see their reports.
 PEOPLE = [
@@ -28,9 +33,15 @@ PEOPLE = [
 ]
 
 
-def make_accounts(per_kind: int) -> dict[str, list[dict[str, str]]]:
-    """`per_kind` accounts of each kind, active, past every first sign-in gate; one password
-    hash shared by all (Argon2 on purpose costs time, and they share the demo password)."""
+def accounts_for(users: int) -> dict[str, int]:
+    """How many accounts of each kind `users` simulated people need."""
+    total = sum(SHARES.values())
+    return {kind: max(1, math.ceil(users * share / total)) for kind, share in SHARES.items()}
+
+
+def make_accounts(users: int) -> dict[str, list[dict[str, str]]]:
+    """The accounts of `users` simulated people, active, past every first sign-in gate; one
+    password hash shared by all (Argon2 costs time on purpose; they share the demo password)."""
     from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
@@ -49,7 +60,7 @@ def make_accounts(per_kind: int) -> dict[str, list[dict[str, str]]]:
                 for identifier in identifiers
             ]
             roster[kind] = []
-            for n in range(per_kind):
+            for n in range(accounts_for(users)[kind]):
                 organization = organizations[n % len(organizations)]
                 user = User.objects.create(
                     username=f"{PREFIX}{kind}.{n:03d}", first_name="Load", last_name=f"{kind} {n}",
@@ -105,12 +116,12 @@ def facts() -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("what", choices=["accounts", "facts"])
-    parser.add_argument("--per-kind", type=int, default=100)
+    parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    found = make_accounts(args.per_kind) if args.what == "accounts" else facts()
+    found = make_accounts(args.users) if args.what == "accounts" else facts()
     args.out.write_text(json.dumps(found, indent=1))
     return 0
 

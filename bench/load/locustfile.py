@@ -32,6 +32,8 @@ from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 from requests.cookies import RequestsCookieJar
 
+from bench.load.database import SHARES
+
 OUT = Path(os.environ.get("LOAD_OUT", "var/load"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 RESEND = float(os.environ.get("LOAD_RESEND", "0.2"))  # share of start POSTs sent twice
@@ -184,7 +186,7 @@ class Preparer(Person):
     """A provider's preparer: files IADs, answers requests, resubmits returned reports."""
 
     kind = "filer"
-    weight = 6
+    weight = SHARES[kind]
 
     @task(3)
     def browse_lists(self) -> None:
@@ -281,7 +283,7 @@ class ClinicalDirector(Person):
     """Approves most of the provider's reports; returns a few for correction."""
 
     kind = "director"
-    weight = 2
+    weight = SHARES[kind]
 
     @task(2)
     def browse_lists(self) -> None:
@@ -304,7 +306,7 @@ class PlanReviewer(Person):
     """Starts reviews of the plan's members' reports, asks for information, closes them."""
 
     kind = "reviewer"
-    weight = 2
+    weight = SHARES[kind]
 
     @task(2)
     def browse_lists(self) -> None:

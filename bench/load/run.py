@@ -94,7 +94,7 @@ def prepare_database(database_url: str, env: dict[str, str], users: int) -> None
     manage(seed, "manage.py", "migrate", "--no-input", "--verbosity", "0")
     manage(seed, "manage.py", "seed_demo")
     roster = OUT / "roster.json"
-    manage(seed, "-m", "bench.load.database", "accounts", "--per-kind", str(users), "--out",
+    manage(seed, "-m", "bench.load.database", "accounts", "--users", str(users), "--out",
            str(roster))  # fmt: skip
     # Production settings serve hashed static file names from the manifest collectstatic writes.
     manage(env, "manage.py", "collectstatic", "--no-input", "--verbosity", "0")
@@ -124,7 +124,7 @@ def run_locust(port: int, args: argparse.Namespace, password: str) -> subprocess
         "--exit-code-on-error", "0",
     ]  # fmt: skip
     env = {**os.environ, "LOAD_OUT": str(OUT), "LOAD_PASSWORD": password,
-           "LOAD_RESEND": str(args.resend)}  # fmt: skip
+           "LOAD_RESEND": str(args.resend), "PYTHONPATH": str(ROOT)}  # fmt: skip
     with (OUT / "locust.out").open("ab") as log:
         return subprocess.Popen(  # noqa: S603 (fixed program)
             command, cwd=ROOT, env=env, start_new_session=True, stdin=subprocess.DEVNULL,
@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     (OUT / "run.pid").write_text(str(os.getpid()))
     env = environment(args.database_url)
     say(f"Preparing {urllib.parse.urlsplit(args.database_url).path.lstrip('/')}: migrations, "
-        f"demo data, {args.users} accounts of each kind, static files")  # fmt: skip
+        f"demo data, an account for each of the {args.users} people, static files")  # fmt: skip
     prepare_database(args.database_url, env, args.users)
     port, started = free_port(), []
     try:
