@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .findings import Finding, apply_suppressions, load_suppressions
 from .sqlmap_scan import COMPLETED, ONE_SHOT, injectable
+from .wapiti_scan import attacked_urls
 
 Record = dict[str, object]
 
@@ -90,6 +91,7 @@ def rescore(out: Path) -> int:
     findings = [f for f in findings if f.scanner != "sqlmap"]
     for index, record in enumerate(saved["sqlmap"]):
         findings += injectable(out / "sqlmap" / f"{index:03d}", str(record["url"]))
+    saved["wapiti"]["resources"] = attacked_urls(out / "wapiti.log")
     return report(
         out,
         saved["seconds"],

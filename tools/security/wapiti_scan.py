@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 from .findings import Finding, Run, run_bounded
@@ -105,9 +106,14 @@ def parse(report: dict[str, dict[str, list[dict[str, object]]]]) -> list[Finding
 
 
 def attacked_urls(log: Path) -> int:
-    """Resources the crawler found (lines `[+] METHOD URL (depth)` in wapiti's output)."""
+    """Resources the crawler found and the modules attacked: wapiti's own count ("Wapiti found
+    N URLs and forms during the scan", after dropping those with too many parameters). The
+    `[+] METHOD URL (depth)` lines are no measure: each module prints them again."""
     if not log.exists():
         return 0
-    return sum(
-        1 for line in log.read_text(errors="replace").splitlines() if line.startswith("[+] ")
-    )
+    text = log.read_text(errors="replace")
+    found = re.search(r"Wapiti found (\d+) URLs and forms", text)
+    if found:
+        return int(found.group(1))
+    crawl = text.split("[*] Loading modules", 1)[0]
+    return sum(1 for line in crawl.splitlines() if line.startswith("[+] "))
