@@ -125,8 +125,10 @@ class Report(models.Model):
             models.Index(fields=["occurred_at"], name="iad_report_occurred"),  # date filters
             # Counts by status (the home page's "awaiting review") read only this index: it holds
             # every column the visibility rules test.
-            models.Index(fields=["status", "health_plan", "provider", "organization", "id"],
-                         name="iad_report_status_seen"),  # fmt: skip
+            models.Index(
+                fields=["status", "health_plan", "provider", "organization", "id"],
+                name="iad_report_status_seen",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
