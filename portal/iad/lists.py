@@ -45,6 +45,7 @@ def _to_review(user: Any) -> Q:
         return waiting
     return waiting & Q(health_plan=organization)
 
+
 # Statuses sort in the order a report moves through them, not alphabetically.
 _STATUS_ORDER = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(S.values)))
 

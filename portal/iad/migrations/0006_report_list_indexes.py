@@ -5,28 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('iad', '0005_report_client_key'),
-        ('registry', '0001_initial'),
+        ("iad", "0005_report_client_key"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['created_at', 'id'], name='iad_report_created'),
+            model_name="report",
+            index=models.Index(fields=["created_at", "id"], name="iad_report_created"),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['organization', 'created_at'], name='iad_report_org_created'),
+            model_name="report",
+            index=models.Index(
+                fields=["organization", "created_at"], name="iad_report_org_created"
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['occurred_at'], name='iad_report_occurred'),
+            model_name="report",
+            index=models.Index(fields=["occurred_at"], name="iad_report_occurred"),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['status', 'health_plan', 'provider', 'organization', 'id'], name='iad_report_status_seen'),
+            model_name="report",
+            index=models.Index(
+                fields=["status", "health_plan", "provider", "organization", "id"],
+                name="iad_report_status_seen",
+            ),
         ),
     ]

@@ -245,9 +245,7 @@ def test_the_provider_choices_name_only_organizations_the_person_sees(client, ac
     assert asked.status_code == 400 and "Hidden Provider Inc" not in asked.content.decode()
 
 
-def test_a_provider_named_after_the_choices_were_kept_can_still_be_chosen(
-    client, actors
-) -> None:
+def test_a_provider_named_after_the_choices_were_kept_can_still_be_chosen(client, actors) -> None:
     client.force_login(actors.plan_reviewer)
     reports_of(actors, 1, status=S.SUBMITTED)
     client.get("/iad/reports/")  # the provider choices are kept now
