@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import re
-import secrets
 import signal
 import statistics
 import subprocess
@@ -36,9 +35,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tools.security.run_scans import demo_password
+
 from .client import CSRF_FIELD, Client
 from .measure import CORES, Run, snapshot, wrk
-from .serve import free_port, start_gunicorn, stop_group, worker_pids
+from .serve import free_port, production_environment, start_gunicorn, stop_group, worker_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -164,39 +165,14 @@ def ensure_database(args: argparse.Namespace, env: dict[str, str]) -> None:
 
 # --- the server -------------------------------------------------------------------------------
 def environment(database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_ENV": "production",
-        "DJANGO_READ_DOTENV": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "AUDIT_HMAC_KEY": AUDIT_KEY,
-        # Nothing is sent during the benchmark (e-mail waits in the outbox for a worker).
-        "EMAIL_URL": "smtp://127.0.0.1:9",
-        "SSO_ISSUER": "https://sso.bench.invalid",
-        "SSO_CLIENT_ID": "bench",
-        "SSO_CLIENT_SECRET": "bench-only",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def demo_password() -> str:
-    output = subprocess.run(  # noqa: S603
-        [PYTHON, "-c", "from django.conf import settings; print(settings.DEMO_PASSWORD)"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_ENV": "development",
-            "DJANGO_READ_DOTENV": "false",
-        },
+    # Nothing is sent during the benchmark (e-mail waits in the outbox for a worker).
+    return production_environment(
+        database_url,
+        audit_key=AUDIT_KEY,
+        name="bench",
+        email_url="smtp://127.0.0.1:9",
+        settings_module="bench.settings",
     )
-    return output.stdout.strip()
 
 
 # --- measuring --------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ Shared by bench/faults; the port probe and group shutdown are tools/security's o
 from __future__ import annotations
 
 import http.client
+import os
+import secrets
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +17,39 @@ from tools.security.findings import stop_group
 from tools.security.run_scans import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-__all__ = ["ROOT", "free_port", "healthz", "start_gunicorn", "stop_group", "worker_pids"]
+__all__ = [
+    "ROOT",
+    "free_port",
+    "healthz",
+    "production_environment",
+    "start_gunicorn",
+    "stop_group",
+    "worker_pids",
+]
+
+
+def production_environment(
+    database_url: str, *, audit_key: str, email_url: str, name: str,
+    settings_module: str = "config.settings",
+) -> dict[str, str]:  # fmt: skip
+    """The production settings as deploy/ runs them, on loopback, for a throwaway database:
+    fresh secret key, no single sign-on reachable (an .invalid issuer), nothing read from .env.
+    `name` only labels the made-up SSO client."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "DJANGO_ENV": "production",
+        "DJANGO_READ_DOTENV": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "AUDIT_HMAC_KEY": audit_key,
+        "EMAIL_URL": email_url,
+        "SSO_ISSUER": f"https://sso.{name}.invalid",
+        "SSO_CLIENT_ID": name,
+        "SSO_CLIENT_SECRET": f"{name}-only",
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 def healthz(port: int, timeout: float = 5) -> int:

@@ -19,7 +19,6 @@ import argparse
 import csv
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -30,7 +29,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench.serve import ROOT, free_port, start_gunicorn, stop_group
+from bench.serve import ROOT, free_port, production_environment, start_gunicorn, stop_group
 from tools.security.run_scans import demo_password
 
 from .reconcile import Reconciliation, reconcile
@@ -45,23 +44,9 @@ TIMEOUT = 30
 
 
 def environment(database_url: str) -> dict[str, str]:
-    """Production settings, as deploy/ runs them, on loopback: no single sign-on is reached
-    and e-mail goes to the worker's log (console backend), never out of the machine."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_ENV": "production",
-        "DJANGO_READ_DOTENV": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "AUDIT_HMAC_KEY": AUDIT_KEY,
-        "EMAIL_URL": "console://",
-        "SSO_ISSUER": "https://sso.load.invalid",
-        "SSO_CLIENT_ID": "load",
-        "SSO_CLIENT_SECRET": "load-only",
-        "PYTHONUNBUFFERED": "1",
-    }
+    """Production settings on loopback; e-mail goes to the worker's log (console backend)."""
+    return production_environment(database_url, audit_key=AUDIT_KEY, email_url="console://",
+                                  name="load")  # fmt: skip
 
 
 def development(env: dict[str, str]) -> dict[str, str]:
