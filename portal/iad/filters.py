@@ -32,41 +32,39 @@ def _date_errors(what: str) -> dict[str, str]:
     return {"invalid": f"Enter the {what} date as a real date"}
 
 
-def _named_on_visible_reports(request: HttpRequest | None, field: str) -> QuerySet[Organization]:
-    """Only organizations named on reports this person may already see: a select tells no more.
+def _named_on_visible_reports(request: HttpRequest | None, field: str) -> list[tuple[int, str]]:
+    """The organizations named as `field` on reports this person may already see, as (id, label)
+    choices in name order: a select tells no more than the list.
 
     Finding them reads every report the organization sees (a plan sees hundreds of thousands),
-    so the list is kept for a few minutes per organization (everyone there sees the same
-    reports). A chosen organization missing from the kept list (newly named) is checked on its
-    own, so a filter is never refused for being newer than the list.
+    so the choices are kept for a few minutes per organization (everyone there sees the same
+    reports). A chosen organization missing from the kept choices (newly named) is checked on its
+    own, so a filter is never refused for being newer than the kept choices.
     """
     user = getattr(request, "user", None)
     organization_id = getattr(user, "organization_id", None)
     if organization_id is None or not any(has_role(user, role) for role in IAD_ROLES):
-        return Organization.objects.none()
+        return []
     key = f"iad:named-{field}:{organization_id}"
-    named = cache.get(key)
+    named: list[tuple[int, str]] | None = cache.get(key)
     if named is None:
-        named = list(visible_reports(user).order_by().values_list(field, flat=True).distinct())
+        named = _labelled(visible_reports(user).order_by().values(field))
         cache.set(key, named, settings.FILTER_CHOICES_SECONDS)
     chosen = request.GET.get(field, "") if request is not None else ""
     if (
         chosen.isdigit()
         and int(chosen) <= MAX_ID  # anything larger is no id; the form names the mistake
-        and int(chosen) not in named
+        and int(chosen) not in dict(named)
         and visible_reports(user).filter(**{field: int(chosen)}).exists()
     ):
-        named = [*named, int(chosen)]
+        named = _labelled([*dict(named), int(chosen)])
         cache.set(key, named, settings.FILTER_CHOICES_SECONDS)
-    return Organization.objects.filter(pk__in=named).order_by("name", "pk")
+    return named
 
 
-def _providers_seen(request: HttpRequest | None) -> QuerySet[Organization]:
-    return _named_on_visible_reports(request, "provider")
-
-
-def _plans_seen(request: HttpRequest | None) -> QuerySet[Organization]:
-    return _named_on_visible_reports(request, "health_plan")
+def _labelled(ids: Any) -> list[tuple[int, str]]:
+    organizations = Organization.objects.filter(pk__in=ids).order_by("name", "pk")
+    return [(organization.pk, str(organization)) for organization in organizations]
 
 
 def _start_of(day: date) -> datetime:
@@ -129,14 +127,13 @@ class ReportFilter(django_filters.FilterSet):
         label="To", method="filter_occurred_to",
         widget=forms.DateInput(attrs={"type": "date"}), error_messages=_date_errors("'to'"),
     )  # fmt: skip
-    provider = _ChoiceFilter(
-        label="Provider", queryset=_providers_seen, empty_label="Any provider",
-        error_messages=_choice_errors("a provider"),
-    )  # fmt: skip
-    health_plan = _ChoiceFilter(
-        label="Health plan", queryset=_plans_seen, empty_label="Any health plan",
-        error_messages=_choice_errors("a health plan"),
-    )  # fmt: skip
+    # Choices set per person in __init__; the value is the organization's id.
+    provider = django_filters.TypedChoiceFilter(
+        label="Provider", coerce=int, error_messages=_choice_errors("a provider")
+    )
+    health_plan = django_filters.TypedChoiceFilter(
+        label="Health plan", coerce=int, error_messages=_choice_errors("a health plan")
+    )
     overdue = django_filters.BooleanFilter(
         label="Only overdue reports (past due and not yet submitted)",
         widget=forms.CheckboxInput, method="filter_overdue",
@@ -147,6 +144,12 @@ class ReportFilter(django_filters.FilterSet):
         model = Report
         fields: list[str] = []
         form = ReportFilterForm
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, anything in (("provider", "Any provider"), ("health_plan", "Any health plan")):
+            named = _named_on_visible_reports(self.request, name)
+            self.filters[name].extra["choices"] = [("", anything), *named]
 
     def filter_sentinel(self, queryset: QuerySet[Report], name: str, value: str) -> Any:
         return queryset.filter(sentinel=value == "yes")

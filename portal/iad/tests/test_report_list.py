@@ -262,6 +262,19 @@ def test_a_provider_named_after_the_choices_were_kept_can_still_be_chosen(client
     assert refused.status_code == 400
 
 
+def test_kept_filter_choices_are_not_read_again(client, actors) -> None:
+    provider = reports_of(actors, 2, status=S.SUBMITTED)[0].provider
+    client.force_login(actors.plan_reviewer)
+    client.get("/iad/reports/")  # keeps the provider and plan choices, labels included
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/iad/reports/").content.decode()
+
+    label = html.escape(str(provider), quote=False)
+    assert f'<option value="{provider.pk}">{label}</option>' in page
+    assert not [q for q in captured if q["sql"].startswith('SELECT "registry_organization"')]
+
+
 def test_past_the_count_limit_the_list_says_more_than_and_still_pages(
     client, actors, settings
 ) -> None:
