@@ -245,7 +245,7 @@ def export_rows(reports: QuerySet[Report]) -> Iterator[tuple[Cell, ...]]:
 
 def _incident_types(report_pks: list[int]) -> dict[int, list[str]]:
     """The names of each report's incident types, in catalogue order."""
-    links = Report.incident_types.through.objects.filter(report_id__in=report_pks)
+    links = Report.incident_types.through.objects.filter(report_id__any_of=report_pks)
     named: dict[int, list[str]] = {}
     for report_pk, name in links.order_by("incidenttype__order", "incidenttype__name").values_list(
         "report_id", "incidenttype__name"
