@@ -6,8 +6,8 @@ from typing import Any
 import django.forms
 from django import forms
 from django.conf import settings
-from django.forms.renderers import Jinja2
-from django.template import TemplateDoesNotExist, loader
+from django.forms.renderers import DjangoTemplates, Jinja2
+from django.template import TemplateDoesNotExist
 from django.utils.functional import cached_property
 
 _WIDGET_CLASSES = {
@@ -56,9 +56,16 @@ class USWDSRenderer(Jinja2):
             }
         )
 
+    @cached_property
+    def _django_language(self) -> DjangoTemplates:
+        # Django's own renderer: its widget templates and the apps' (not templates/, whose
+        # widget overrides are Jinja2).
+        return DjangoTemplates()
+
     def get_template(self, template_name: str) -> Any:
         try:
             return self.engine.get_template(template_name)
         except TemplateDoesNotExist:
-            # The back office's widgets (django.contrib.admin) exist only in Django's language.
-            return loader.get_template(template_name)
+            # The back office's widgets (django.contrib.admin) exist only in Django's language,
+            # and include Django's widget templates by name.
+            return self._django_language.get_template(template_name)

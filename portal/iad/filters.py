@@ -45,7 +45,7 @@ def _named_on_visible_reports(request: HttpRequest | None, field: str) -> list[t
     organization_id = getattr(user, "organization_id", None)
     if organization_id is None or not any(has_role(user, role) for role in IAD_ROLES):
         return []
-    key = f"iad:named-{field}:{organization_id}"
+    key = f"iad:choices-{field}:{organization_id}"
     named: list[tuple[int, str]] | None = cache.get(key)
     if named is None:
         named = _labelled(visible_reports(user).order_by().values(field))

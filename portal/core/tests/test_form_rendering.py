@@ -68,3 +68,18 @@ def test_error_text_is_escaped() -> None:
     form.add_error("name", "Not <allowed>")
     html = str(form)
     assert "Not &lt;allowed&gt;" in html and "<allowed>" not in html
+
+
+def test_the_back_office_renders_its_own_widgets_in_djangos_language(client, personas) -> None:
+    """The admin's widget templates exist only in Django's template language; they include
+    Django's own widget templates by name, not the portal's Jinja2 overrides."""
+    client.force_login(personas.agency_admin)
+    organization = personas.provider
+
+    page = client.get(f"/back-office/registry/organization/{organization.pk}/change/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'class="related-widget-wrapper"' in html  # admin/widgets/related_widget_wrapper.html
+    assert re.search(r'<select name="contracted_plans"[^>]*multiple', html)
+    assert re.search(r'<select name="kind"[^>]*class="usa-select"', html)
