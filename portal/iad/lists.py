@@ -4,13 +4,14 @@ filtered, sorted, paged and exported."""
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, NamedTuple
 
 from django.core.paginator import Page
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import OrderBy
+from django.db.models.functions import Cast
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -219,22 +220,30 @@ def table_rows(reports: Iterable[Report]) -> list[Row]:
 
 EXPORT_COLUMNS = ("pk", "kind", "code", "status", "sentinel", "member_id", "member_last_name",
                   "member_first_name", "member_birth_date", "provider__name", "health_plan__name",
-                  "occurred_at", "due_at", "submitted_at", "outcome")  # fmt: skip
+                  "outcome")  # fmt: skip
+# Read as text and parsed by Python's own (C) parser: the driver's timestamp loader, wrapped by
+# Django's time-zone loader, is Python code and cost a third of an export's time.
+EXPORT_TIMES = {f"{name}_text": Cast(name, TextField())
+                for name in ("occurred_at", "due_at", "submitted_at")}  # fmt: skip
 
 
 def export_rows(reports: QuerySet[Report]) -> Iterator[tuple[Cell, ...]]:
     """One row per report: plain values read in chunks (no model instances, which cost more than
     the row), with the incident types of each chunk in one query."""
-    rows = reports.values_list(*EXPORT_COLUMNS).iterator(chunk_size=EXPORT_CHUNK)
+    columns = reports.annotate(**EXPORT_TIMES).values_list(*EXPORT_COLUMNS, *EXPORT_TIMES)
+    rows = columns.iterator(chunk_size=EXPORT_CHUNK)
     zone = timezone.get_current_timezone()  # once: looking it up per value costs more than it
 
-    def local(moment: datetime | None) -> datetime | None:
-        return moment.astimezone(zone) if moment else None
+    def local(text: str | None) -> datetime | None:
+        if not text:
+            return None
+        moment = datetime.fromisoformat(text)  # PostgreSQL gives "+00"; SQLite stores UTC bare
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
 
     while chunk := list(islice(rows, EXPORT_CHUNK)):
         types = _incident_types([row[0] for row in chunk])
         for (pk, kind, code, status, sentinel, member_id, last, first, born, provider, plan,
-             occurred, due, submitted, outcome) in chunk:  # fmt: skip
+             outcome, occurred, due, submitted) in chunk:  # fmt: skip
             yield (
                 Report.label(kind, code), _STATUSES[status], "Yes" if sentinel else "No",
                 member_id, ", ".join(filter(None, [last, first])), born, provider or "",
