@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.registry",
     "portal.accounts",
+    "portal.reports",
     "portal.iad",
     "portal.ioc",
 ]

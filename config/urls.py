@@ -1,13 +1,17 @@
-"""Top-level URLs. Every app keeps its own namespaced urls.py."""
+"""Top-level URLs. Every app keeps its own namespaced urls.py; report types get theirs from the
+report kit."""
 
 from django.urls import include, path
 
 from portal.core.admin_site import back_office
+from portal.reports.types import registered
+from portal.reports.urls import report_urls
 
 urlpatterns = [
     path("", include("portal.core.urls")),
     path("", include("portal.accounts.urls")),
-    path("iad/", include("portal.iad.urls")),
+    # Each report type's pages, under its slug: /iad/reports/…
+    *[path(f"{rtype.slug}/", include(report_urls(rtype))) for rtype in registered()],
     path("ioc/", include("portal.ioc.urls")),
     path("back-office/", back_office.urls),
 ]

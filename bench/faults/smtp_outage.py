@@ -18,7 +18,7 @@ from django.db import transaction
 from portal.core.emails import queue_email
 context = {"person": {"first_name": "Drill"}, "what": "A fault drill message.", "link": "/"}
 with transaction.atomic():
-    ids = [queue_email("iad_action_needed", f"drill-{n}@example.test", context).pk
+    ids = [queue_email("report_action_needed", f"drill-{n}@example.test", context).pk
            for n in range(COUNT)]
 print(json.dumps(ids))
 """

@@ -16,7 +16,7 @@ def _local_only(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[st
     return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
 
 
-def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+def render_pdf(template: str | list[str], context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # heavy; loaded by the pages that print
 
     html = render_to_string(template, context)
@@ -24,7 +24,9 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
-def pdf_response(template: str, context: dict[str, Any], *, filename: str) -> HttpResponse:
+def pdf_response(
+    template: str | list[str], context: dict[str, Any], *, filename: str
+) -> HttpResponse:
     """The page as a PDF download (never cached: it holds what the person may read today)."""
     response = HttpResponse(render_pdf(template, context), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -21,6 +21,9 @@ from .roles import has_role
 
 @dataclass(frozen=True)
 class Transition:
+    """One step of a workflow and every fact about it, in one place: who may take it, what it
+    asks for, what it records and who hears of it."""
+
     name: str  # stable, in URLs and history: "approve"
     label: str  # the button: "Approve"
     sources: frozenset[str]
@@ -28,6 +31,32 @@ class Transition:
     roles: frozenset[str]  # any one of them may take it
     done: str  # past participle for the audit action: "approved" → "iad.approved"
     needs_reason: bool = False
+    # Whose step it is besides the role: "filer" (the filing organization's people) or
+    # "reviewer" (the member's health plan, or the agency).
+    side: str = "filer"
+    kinds: frozenset[str] = frozenset()  # the report kinds it applies to; empty: every kind
+    reason_label: str = ""  # the reason field's label; empty: the step asks for no words
+    reason_required: str = ""  # the message when a required reason is missing
+    submits: bool = False  # the report leaves its preparer: completeness and lateness checked
+    choice_field: str = ""  # a field of the report the step chooses from its choices (outcome)
+    choice_label: str = ""
+    note_field: str = ""  # a field of the report that keeps the reason as well
+    addendum: bool = False  # the reason is the reporter's addendum
+    history_label: str = ""  # the timeline's words: "Approved" ("… by <person>")
+    message: str = ""  # the e-mail to whoever acts next (no PHI); empty: nobody is told
+    tell: Callable[[Any], Iterable[Any]] | None = None  # who acts next, for the report
+
+    @property
+    def what_was_done(self) -> str:
+        return self.history_label or self.done.replace("_", " ").capitalize()
+
+
+def transition(
+    name: str, label: str, sources: Iterable[str], target: str, roles: Iterable[str], done: str,
+    **facts: Any,
+) -> Transition:  # fmt: skip
+    """A Transition from plain collections."""
+    return Transition(name, label, frozenset(sources), target, frozenset(roles), done, **facts)
 
 
 class TransitionRefused(Exception):

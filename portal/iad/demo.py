@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.registry.models import Organization
+from portal.reports import redaction, services
 
-from . import services
 from .catalogue import load_catalogue
 from .models import IncidentType, PersonInvolved, Report
 
@@ -49,6 +49,7 @@ def _story(people: dict[str, User], provider: Organization, plan: Organization, 
     preparer, director, reviewer = (people["provider.user"], people["clinical.director"],
                                     people["plan.reviewer"])  # fmt: skip
     report = services.start_report(Report.Kind.IAD, by=preparer)
+    types = list(IncidentType.objects.filter(name=kind))
     first, last = member.split()
     happened = timezone.now() - timedelta(days=days_ago, hours=3)
     services.update_draft(report, {
@@ -61,18 +62,18 @@ def _story(people: dict[str, User], provider: Organization, plan: Organization, 
         "location_type": "Residential facility",
         "narrative": f"Staff found {first} {last} in the day room and called the nurse at once. "
         "The nurse, Dana Whitfield, phoned 602-555-0190 for an ambulance.",
-    }, by=preparer, incident_types=IncidentType.objects.filter(name=kind))  # fmt: skip
+        "incident_types": types,
+    }, by=preparer)  # fmt: skip
     nurse = PersonInvolved(role=PersonInvolved.Role.STAFF, name="Dana Whitfield", title="Nurse")
     services.add_to_draft(report, nurse, by=preparer)
     for step in steps:
         if step == "submit":
             services.submit_report(report, by=preparer, late_reason="Demo: filed after the fact.")
-        elif step == "close":
-            services.close_report(report, Report.Outcome.NO_FURTHER_ACTION, by=reviewer)
         else:
-            actor = reviewer if step in {"start_review", "request_info"} else director
-            services.act_on_report(report, step, by=actor, reason=REASONS.get(step, ""))
+            actor = reviewer if step in {"start_review", "request_info", "close"} else director
+            services.take_transition(report, step, by=actor, reason=REASONS.get(step, ""),
+                                     choice=Report.Outcome.NO_FURTHER_ACTION)  # fmt: skip
     if "close" in steps:  # the closed one is redacted and released to the central committee
-        copy = services.start_redaction(report, by=reviewer)
+        copy = redaction.start_redaction(report, by=reviewer)
         committee = Organization.objects.get(kind="ioc", identifier="IOC-C")
-        services.release_copy(copy, committee, by=reviewer)
+        redaction.release_copy(copy, committee, by=reviewer)

@@ -1,54 +1,16 @@
-"""Forms of the IAD-IRF application: validation only."""
+"""The question pages of an IAD or IRF draft and its item lists: validation only (the kit's
+services check the same rules again, `rules.py`)."""
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from portal.core import uploads
 from portal.core.business_days import PHOENIX
-from portal.core.redaction import Suggestion, phrase_pattern
-from portal.core.workflow import Transition
 from portal.registry.models import Organization
 
 from .models import IncidentType, Notification, PersonInvolved, Report
-
-REASON_LABELS = {
-    "return": ("What the preparer must correct", "Tell the preparer what to correct"),
-    "request_info": ("What you need to know", "Say what information you need"),
-    "respond": ("Your answer", "Type your answer"),
-    "close": ("Note for the record (optional)", ""),
-}
-
-
-class TransitionForm(forms.Form):
-    """The few words a transition needs: a reason, an answer, or a review outcome."""
-
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
-                             required=False)  # fmt: skip
-    outcome = forms.ChoiceField(
-        label="Outcome of the review", choices=Report.Outcome.choices,
-        widget=forms.RadioSelect, error_messages={"required": "Choose the outcome of the review"},
-    )  # fmt: skip
-
-    def __init__(self, *args: Any, transition: Transition, late: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if transition.name != "close":
-            del self.fields["outcome"]
-        label, required = REASON_LABELS.get(transition.name, ("", ""))
-        if transition.name in {"submit", "file"} and late:
-            label, required = ("Why it is submitted after its due time",
-                               "Say why the report is late")  # fmt: skip
-        if not label:
-            del self.fields["reason"]
-            return
-        self.fields["reason"].label = label
-        self.fields["reason"].required = bool(required)
-        self.fields["reason"].error_messages["required"] = required
-
 
 # --- Draft sections (SPEC §3.1): every field may stay blank in a draft; submitting checks
 # completeness. What is typed must still make sense, and a refusal keeps it all.
@@ -221,87 +183,3 @@ class NotificationForm(forms.ModelForm):
                 self.add_error("notified_date", "This cannot be in the future")
             self.instance.notified_at = moment
         return data
-
-
-# --- Redacted copies (SPEC §3.4) ----------------------------------------------------------
-
-
-class RedactionForm(forms.Form):
-    """Which suggested phrases to remove (all are marked at first) and the redactor's own."""
-
-    remove = forms.MultipleChoiceField(label="Suggested for removal", required=False,
-                                       widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    own_phrases = forms.CharField(
-        label="Other words or phrases to remove", required=False, max_length=5000,
-        help_text="One per line, as written in the report. Each is removed wherever it "
-        "appears, whatever its capitals.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )  # fmt: skip
-
-    def __init__(self, data: Any, *, suggestions: list[Suggestion], removed: list[str],
-                 suggested_before: list[str], texts: list[str]) -> None:  # fmt: skip
-        known = {s.phrase.casefold() for s in suggestions}
-        before = {p.casefold() for p in suggested_before}
-        marked = {p.casefold() for p in removed}
-        initial = {
-            # A phrase suggested for the first time (a new addendum) starts marked.
-            "remove": [s.phrase for s in suggestions
-                       if s.phrase.casefold() in marked or s.phrase.casefold() not in before],
-            "own_phrases": "\n".join(p for p in removed if p.casefold() not in known),
-        }  # fmt: skip
-        super().__init__(data, initial=initial)
-        cast(forms.MultipleChoiceField, self.fields["remove"]).choices = [
-            (s.phrase, f"{s.phrase} ({s.reason}, {s.count} place{pluralize(s.count)})")
-            for s in suggestions
-        ]
-        self.texts = texts
-
-    def clean_own_phrases(self) -> list[str]:
-        lines = [" ".join(line.split()) for line in self.cleaned_data["own_phrases"].splitlines()]
-        phrases = [line for line in lines if line]
-        pattern_for = {phrase: phrase_pattern([phrase]) for phrase in phrases}
-        short = [p for p in phrases if len(p) < 2]
-        absent = [p for p, pattern in pattern_for.items()
-                  if pattern and not any(pattern.search(text) for text in self.texts)]  # fmt: skip
-        if short:
-            raise forms.ValidationError("Give phrases of at least 2 characters, one per line")
-        if absent:
-            listed = ", ".join(f"\u201c{p}\u201d" for p in absent)
-            raise forms.ValidationError(
-                f"These do not appear in the report: {listed}. Check their spelling"
-            )
-        return phrases
-
-    def phrases(self) -> list[str]:
-        return list(self.cleaned_data["remove"]) + self.cleaned_data["own_phrases"]
-
-
-class ReleaseForm(forms.Form):
-    committee = forms.ModelChoiceField(
-        label="Oversight committee", queryset=Organization.objects.none(), empty_label=None,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the committee to release the copy to",
-                        "invalid_choice": "Choose one of the committees listed"},
-    )  # fmt: skip
-
-    def __init__(self, data: Any, *, committees: QuerySet[Organization]) -> None:
-        single = committees.first() if committees.count() == 1 else None
-        super().__init__(data, initial={"committee": single})
-        cast(forms.ModelChoiceField, self.fields["committee"]).queryset = committees
-
-
-class AttachmentForm(forms.Form):
-    """Only that a file was chosen: what is in it is checked when it is attached
-    (`portal.core.uploads`), by content."""
-
-    file = forms.FileField(
-        allow_empty_file=True,  # the upload check names that problem itself
-        error_messages={"required": "Choose a file to attach"},
-        widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
-    )  # fmt: skip
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["file"]
-        field.label = f"File to attach: PDF, PNG or JPEG, up to {uploads.limit_words()}"
-        field.help_text = "One file at a time. A PDF protected by a password cannot be attached."

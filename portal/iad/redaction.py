@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal.core.business_days import PHOENIX
-from portal.core.redaction import Suggestion, redact, suggest
+from portal.reports.redaction import kept_texts
 
 from .models import RedactedCopy, Report
 
@@ -46,29 +46,6 @@ def known_values(report: Report) -> list[tuple[str, str]]:
         known.append((label, person.name))
         known += [(label, word) for word in person.name.split() if len(word) > 2]
     return [(reason, value) for reason, value in known if value.strip(" ,")]
-
-
-def copy_texts(report: Report) -> list[str]:
-    """Every text a copy keeps, in the order the copy shows them."""
-    return [getattr(report, name) for name in TEXT_FIELDS] + [
-        addendum.text for addendum in report.addenda.all()
-    ]
-
-
-def suggestions_for(report: Report) -> list[Suggestion]:
-    return suggest(copy_texts(report), known_values(report))
-
-
-def redacted_content(report: Report, phrases: list[str]) -> dict[str, object]:
-    """The snapshot a copy stores: each kept text with the phrases removed."""
-    content: dict[str, object] = {
-        name: redact(getattr(report, name), phrases) for name in TEXT_FIELDS
-    }
-    content["addenda"] = [redact(a.text, phrases) for a in report.addenda.all()]
-    # What the tool suggested at this save: a phrase it suggests later (a new addendum) starts
-    # marked for removal.
-    content["suggested"] = [suggestion.phrase for suggestion in suggestions_for(report)]
-    return content
 
 
 @dataclass(frozen=True)
@@ -122,6 +99,11 @@ def document_for(copy: RedactedCopy) -> RedactedDocument:
         incident_types=[kind.name for kind in report.incident_types.all()],
         sentinel=report.sentinel, injuries=injuries, status=report.get_status_display(),
         outcome=report.get_outcome_display(),
-        texts=[(label, str(content.get(name, ""))) for name, label in TEXT_FIELDS.items()],
+        texts=kept_texts(copy),
         addenda=[str(text) for text in content.get("addenda", [])],
     )  # fmt: skip
+
+
+def inbox_detail(copy: RedactedCopy) -> str:
+    """The incident types, for the committee's inbox (prefetched with the copies)."""
+    return ", ".join(kind.name for kind in copy.report.incident_types.all())

@@ -1,64 +1,132 @@
-"""The IAD and IRF workflow table (SPEC §3.3), run by the core engine."""
+"""The IAD and IRF workflow table (SPEC §3.3), run by the core engine through the report kit:
+each step with who takes it, what it asks for and who hears of it."""
 
-from typing import Any
+from portal.core.workflow import transition
+from portal.reports.notifications import filing_organization, preparer, reviewers, who_took
 
-from portal.core.workflow import Transition, Workflow
-
-from .models import Report, ReportEvent
+from .models import Report
 
 S = Report.Status
-
-
-def _t(name: str, label: str, sources: set[str], target: str, roles: set[str], done: str,
-       *, needs_reason: bool = False) -> Transition:  # fmt: skip
-    return Transition(name, label, frozenset(sources), target, frozenset(roles), done,
-                      needs_reason)  # fmt: skip
-
-
 FILERS = {"iad.submitter", "irf.submitter"}
+DIRECTORS = filing_organization("iad.clinical_director")
 TRANSITIONS = [
-    _t("submit", "Submit for approval", {S.DRAFT}, S.AWAITING_APPROVAL, {"iad.submitter"},
-       "submitted"),
-    _t("file", "Submit", {S.DRAFT}, S.SUBMITTED, {"irf.submitter"}, "submitted"),
-    _t("approve", "Approve", {S.AWAITING_APPROVAL}, S.SUBMITTED, {"iad.clinical_director"},
-       "approved"),
-    _t("return", "Return to the preparer", {S.AWAITING_APPROVAL}, S.RETURNED,
-       {"iad.clinical_director"}, "returned", needs_reason=True),
-    _t("resubmit", "Submit again for approval", {S.RETURNED}, S.AWAITING_APPROVAL,
-       {"iad.submitter"}, "resubmitted"),
-    _t("start_review", "Start review", {S.SUBMITTED}, S.IN_REVIEW, {"iad.reviewer"},
-       "review_started"),
-    _t("request_info", "Ask the reporter for information", {S.IN_REVIEW}, S.INFO_REQUESTED,
-       {"iad.reviewer"}, "info_requested", needs_reason=True),
-    _t("respond", "Send the information", {S.INFO_REQUESTED}, S.IN_REVIEW, FILERS,
-       "responded", needs_reason=True),
-    _t("close", "Close the review", {S.IN_REVIEW}, S.CLOSED, {"iad.reviewer"}, "closed"),
-]  # fmt: skip
-
-IAD_ONLY = {"submit", "approve", "return", "resubmit"}
-IRF_ONLY = {"file"}
-REVIEW = {"start_review", "request_info", "close"}
-
-
-def may_act(report: Report, user: Any, transition: Transition) -> bool:
-    """Beyond the role: filers act on their own organization's reports; reviewers on reports
-    about members of their health plan, or any as agency staff (SPEC §1.4)."""
-    if transition.name in IAD_ONLY and report.kind != Report.Kind.IAD:
-        return False
-    if transition.name in IRF_ONLY and report.kind != Report.Kind.IRF:
-        return False
-    organization = user.organization
-    if organization is None:
-        return False
-    if transition.name in REVIEW:
-        return bool(organization.kind == "agency" or organization.pk == report.health_plan_id)
-    return bool(organization.pk == report.organization_id)
-
-
-REPORT_WORKFLOW = Workflow(
-    audit_noun="iad",
-    history_model=ReportEvent,
-    transitions=TRANSITIONS,
-    guard=may_act,
-    status_labels=dict(Report.Status.choices),
-)
+    transition(
+        "submit",
+        "Submit for approval",
+        {S.DRAFT},
+        S.AWAITING_APPROVAL,
+        {"iad.submitter"},
+        "submitted",
+        kinds={"iad"},
+        submits=True,
+        history_label="Submitted for approval",
+        tell=DIRECTORS,
+        message="An incident report from your organization is waiting for your approval.",
+    ),
+    transition(
+        "file",
+        "Submit",
+        {S.DRAFT},
+        S.SUBMITTED,
+        {"irf.submitter"},
+        "submitted",
+        kinds={"irf"},
+        submits=True,
+        tell=reviewers("iad.reviewer"),
+        message="An incident report form about a member of your health plan is ready for review.",
+    ),
+    transition(
+        "approve",
+        "Approve",
+        {S.AWAITING_APPROVAL},
+        S.SUBMITTED,
+        {"iad.clinical_director"},
+        "approved",
+        kinds={"iad"},
+        tell=reviewers("iad.reviewer"),
+        message="An incident report about a member of your health plan is ready for review.",
+    ),
+    transition(
+        "return",
+        "Return to the preparer",
+        {S.AWAITING_APPROVAL},
+        S.RETURNED,
+        {"iad.clinical_director"},
+        "returned",
+        needs_reason=True,
+        kinds={"iad"},
+        reason_label="What the preparer must correct",
+        reason_required="Tell the preparer what to correct",
+        history_label="Returned to the preparer",
+        tell=preparer,
+        message="Your incident report was returned to you with a reason. Correct it and submit "
+        "it again.",
+    ),
+    transition(
+        "resubmit",
+        "Submit again for approval",
+        {S.RETURNED},
+        S.AWAITING_APPROVAL,
+        {"iad.submitter"},
+        "resubmitted",
+        kinds={"iad"},
+        history_label="Submitted again",
+        tell=DIRECTORS,
+        message="A returned incident report was corrected and waits for your approval again.",
+    ),
+    transition(
+        "start_review",
+        "Start review",
+        {S.SUBMITTED},
+        S.IN_REVIEW,
+        {"iad.reviewer"},
+        "review_started",
+        side="reviewer",
+    ),
+    transition(
+        "request_info",
+        "Ask the reporter for information",
+        {S.IN_REVIEW},
+        S.INFO_REQUESTED,
+        {"iad.reviewer"},
+        "info_requested",
+        needs_reason=True,
+        side="reviewer",
+        reason_label="What you need to know",
+        reason_required="Say what information you need",
+        history_label="Information requested",
+        tell=preparer,
+        message="A reviewer asks for more information about your incident report.",
+    ),
+    transition(
+        "respond",
+        "Send the information",
+        {S.INFO_REQUESTED},
+        S.IN_REVIEW,
+        FILERS,
+        "responded",
+        needs_reason=True,
+        reason_label="Your answer",
+        reason_required="Type your answer",
+        addendum=True,
+        history_label="Information sent",
+        tell=who_took("request_info"),
+        message="The reporter answered your request for information about an incident report.",
+    ),
+    transition(
+        "close",
+        "Close the review",
+        {S.IN_REVIEW},
+        S.CLOSED,
+        {"iad.reviewer"},
+        "closed",
+        side="reviewer",
+        reason_label="Note for the record (optional)",
+        choice_field="outcome",
+        choice_label="Outcome of the review",
+        note_field="referral_note",
+        history_label="Review closed",
+        tell=preparer,
+        message="The review of your incident report is closed.",
+    ),
+]

@@ -3,9 +3,10 @@
 from portal.core.roles import NavLink, Role
 
 ROLES = [
-    Role("ioc.member", "IOC: read the redacted reports released to the committee",
-         frozenset({"ioc"})),
+    Role(
+        "ioc.member", "IOC: read the redacted reports released to the committee", frozenset({"ioc"})
+    ),
     Role("ioc.liaison", "IOC: work with the committees for the agency", frozenset({"agency"})),
-]  # fmt: skip
+]
 
 NAV = [NavLink("Committee reports", "ioc:inbox", order=20, roles=("ioc.member",))]

@@ -17,8 +17,8 @@ from portal.core import uploads
 from portal.core.models import AuditEvent
 from portal.core.tests import sample_files as files
 from portal.core.workflow import TransitionRefused
-from portal.iad import services
 from portal.iad.models import Attachment, Report
+from portal.reports import attachments as services
 
 from .factories import ReportFactory
 

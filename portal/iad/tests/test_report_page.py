@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.core.models import AuditEvent
-from portal.iad.access import visible_reports
 from portal.iad.models import Attachment, Report, ReportEvent
+from portal.iad.report_types import IAD
+from portal.reports.visibility import visible_reports
 
 from .factories import ReportFactory
 
@@ -36,17 +37,17 @@ def test_visibility_of_an_iad_for_every_persona(actors, status) -> None:
         "outsider": False,
     }
     for who, sees in expected.items():
-        assert visible_reports(getattr(actors, who)).filter(pk=report.pk).exists() == sees, who
+        assert visible_reports(IAD, getattr(actors, who)).filter(pk=report.pk).exists() == sees, who
     p = actors.personas
     for nobody in (p.provider_master, p.ioc_member, p.agency_admin):  # no IAD-IRF role
-        assert not visible_reports(nobody).filter(pk=report.pk).exists()
+        assert not visible_reports(IAD, nobody).filter(pk=report.pk).exists()
 
 
 def test_a_plan_sees_reports_of_its_contracted_providers_about_other_members(actors) -> None:
     report = ReportFactory(organization=actors.personas.provider, status=S.SUBMITTED)
     assert report.health_plan != actors.plan  # the member is in another plan
-    assert visible_reports(actors.plan_reviewer).filter(pk=report.pk).exists()
-    assert not visible_reports(actors.other_reviewer).filter(pk=report.pk).exists()
+    assert visible_reports(IAD, actors.plan_reviewer).filter(pk=report.pk).exists()
+    assert not visible_reports(IAD, actors.other_reviewer).filter(pk=report.pk).exists()
 
 
 def test_the_report_page_shows_the_report_and_audits_the_read(client, actors) -> None:

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from portal.core.business_days import PHOENIX
 from portal.core.models import AuditEvent, OutboundEmail
 from portal.core.workflow import TransitionRefused
-from portal.iad import services
 from portal.iad.models import IncidentType, Report
+from portal.reports import services
 
 from .factories import ReportFactory
 
@@ -52,14 +52,15 @@ def test_the_deadline_follows_the_later_time_and_the_sentinel_flag(actors, fall,
     services.update_draft(
         report,
         {"occurred_at": datetime(2026, 11, 18, 8, tzinfo=PHOENIX),
-         "aware_at": datetime(2026, 11, 20, 16, tzinfo=PHOENIX)},  # a Friday
-        by=actors.submitter, incident_types=[fall],
+         "aware_at": datetime(2026, 11, 20, 16, tzinfo=PHOENIX),  # a Friday
+         "incident_types": [fall]},
+        by=actors.submitter,
     )  # fmt: skip
     report.refresh_from_db()
     assert not report.sentinel
     assert report.due_at == datetime(2026, 11, 24, 23, 59, 59, tzinfo=PHOENIX)  # Tuesday
 
-    services.update_draft(report, {}, by=actors.submitter, incident_types=[fall, death])
+    services.update_draft(report, {"incident_types": [fall, death]}, by=actors.submitter)
     report.refresh_from_db()
     assert report.sentinel
     assert report.due_at == datetime(2026, 11, 23, 23, 59, 59, tzinfo=PHOENIX)  # Monday
@@ -91,7 +92,7 @@ def test_submit_names_every_missing_item_and_changes_nothing(actors) -> None:
 @time_machine.travel(datetime(2026, 11, 17, 9, tzinfo=PHOENIX), tick=False)
 def test_submit_on_time_goes_to_the_clinical_director(actors, fall) -> None:
     report = draft(actors)
-    services.update_draft(report, {}, by=actors.submitter, incident_types=[fall])
+    services.update_draft(report, {"incident_types": [fall]}, by=actors.submitter)
 
     services.submit_report(report, by=actors.submitter)
 
@@ -106,7 +107,7 @@ def test_submit_on_time_goes_to_the_clinical_director(actors, fall) -> None:
 @time_machine.travel(datetime(2026, 11, 25, 9, tzinfo=PHOENIX), tick=False)
 def test_a_late_submission_needs_a_reason(actors, fall) -> None:
     report = draft(actors)  # happened on the 16th: due the 18th
-    services.update_draft(report, {}, by=actors.submitter, incident_types=[fall])
+    services.update_draft(report, {"incident_types": [fall]}, by=actors.submitter)
 
     with pytest.raises(TransitionRefused, match="late"):
         services.submit_report(report, by=actors.submitter)
@@ -118,16 +119,18 @@ def test_a_late_submission_needs_a_reason(actors, fall) -> None:
 
 def test_the_whole_review_path_notifies_whoever_acts_next(actors, fall) -> None:
     report = draft(actors)
-    services.update_draft(report, {}, by=actors.submitter, incident_types=[fall])
+    services.update_draft(report, {"incident_types": [fall]}, by=actors.submitter)
     services.submit_report(report, by=actors.submitter, late_reason="Test.")
-    services.act_on_report(report, "return", by=actors.director, reason="Add the time.")
-    services.act_on_report(report, "resubmit", by=actors.submitter)
-    services.act_on_report(report, "approve", by=actors.director)
-    services.act_on_report(report, "start_review", by=actors.plan_reviewer)
-    services.act_on_report(report, "request_info", by=actors.plan_reviewer, reason="Who saw it?")
-    services.respond_to_request(report, "A nurse saw it.", by=actors.submitter)
-    services.close_report(report, Report.Outcome.REFERRED_QOC, by=actors.plan_reviewer,
-                          note="Pattern of falls.")  # fmt: skip
+    services.take_transition(report, "return", by=actors.director, reason="Add the time.")
+    services.take_transition(report, "resubmit", by=actors.submitter)
+    services.take_transition(report, "approve", by=actors.director)
+    services.take_transition(report, "start_review", by=actors.plan_reviewer)
+    services.take_transition(report, "request_info", by=actors.plan_reviewer, reason="Who saw it?")
+    services.take_transition(report, "respond", by=actors.submitter, reason="A nurse saw it.")
+    outcome = Report.Outcome.REFERRED_QOC
+    services.take_transition(
+        report, "close", by=actors.plan_reviewer, choice=outcome, reason="Pattern of falls."
+    )
 
     report.refresh_from_db()
     assert (report.status, report.outcome) == (S.CLOSED, Report.Outcome.REFERRED_QOC)
@@ -145,7 +148,7 @@ def test_the_whole_review_path_notifies_whoever_acts_next(actors, fall) -> None:
 def test_close_needs_an_outcome(actors) -> None:
     report = draft(actors, status=S.IN_REVIEW)
     with pytest.raises(TransitionRefused, match="outcome"):
-        services.close_report(report, "", by=actors.plan_reviewer)
+        services.take_transition(report, "close", by=actors.plan_reviewer)
     assert Report.objects.get(pk=report.pk).status == S.IN_REVIEW
 
 
@@ -157,7 +160,7 @@ def test_an_irf_goes_straight_to_review_and_agency_reviewers_hear_when_no_plan_r
     RoleGrant.objects.filter(user=actors.plan_reviewer).delete()
     report = ReportFactory(kind="irf", organization=actors.plan, preparer=actors.plan_filer,
                            provider=actors.personas.provider, health_plan=actors.plan)  # fmt: skip
-    services.update_draft(report, {}, by=actors.plan_filer, incident_types=[fall])
+    services.update_draft(report, {"incident_types": [fall]}, by=actors.plan_filer)
 
     services.submit_report(report, by=actors.plan_filer, late_reason="Test.")
 

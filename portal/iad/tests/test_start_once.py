@@ -12,8 +12,8 @@ from django.db import connection, transaction
 from portal.accounts.services import grant_role
 from portal.accounts.tests.factories import UserFactory
 from portal.core.models import AuditEvent
-from portal.iad import services
 from portal.iad.models import Report
+from portal.reports import services
 
 pytestmark = pytest.mark.django_db
 

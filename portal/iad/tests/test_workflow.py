@@ -9,7 +9,8 @@ from django.db import connection
 from portal.core.models import AuditEvent
 from portal.core.workflow import TransitionRefused
 from portal.iad.models import Report, ReportEvent
-from portal.iad.workflow import REPORT_WORKFLOW, TRANSITIONS
+from portal.iad.report_types import REPORT_WORKFLOW
+from portal.iad.workflow import TRANSITIONS
 
 from .factories import ReportFactory
 

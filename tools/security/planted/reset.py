@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from portal.iad.models import Report
-from portal.iad.workflow import REPORT_WORKFLOW
+from portal.iad.report_types import REPORT_WORKFLOW
 
 
 @require_GET

@@ -9,10 +9,14 @@ import pytest
 from django.conf import settings
 
 from portal.core.admin_site import AuditedModelAdmin, back_office
-from portal.iad.workflow import REPORT_WORKFLOW, TRANSITIONS
+from portal.reports.types import registered
 
 CATALOGUE = Path(settings.BASE_DIR) / "docs" / "audit-events.md"
 LITERAL = re.compile(r'(?:audit\.record\(\s*|action(?:: str)? ?= ?)"([a-z_]+\.[a-z_]+)"')
+# The report kit writes `<type>.<action>` for every registered type.
+PER_TYPE = re.compile(
+    r'\{rtype\.slug\}\.([a-z_]+)"|action(?:: str)? ?= ?"([a-z_]+)"|_audited\([^)]*"([a-z_]+)"\)'
+)
 # Actions the code picks from a list before recording, with the file that does it.
 PICKED = {"role.revoked": "portal/accounts/services/administration.py"}
 
@@ -29,7 +33,11 @@ def written_by_the_code() -> set[str]:
     for path in (Path(settings.BASE_DIR) / "portal").rglob("*.py"):
         if "tests" not in path.parts:
             actions |= set(LITERAL.findall(path.read_text(encoding="utf-8")))
-    actions |= {f"{REPORT_WORKFLOW.audit_noun}.{t.done}" for t in TRANSITIONS}
+    kit = (Path(settings.BASE_DIR) / "portal" / "reports").glob("*.py")
+    names = {name for path in kit for found in PER_TYPE.findall(path.read_text()) for name in found}
+    for rtype in registered():
+        actions |= {f"{rtype.slug}.{name}" for name in names if name}
+        actions |= {f"{rtype.workflow.audit_noun}.{t.done}" for t in rtype.transitions}
     for action, path in PICKED.items():
         assert f'"{action}"' in (Path(settings.BASE_DIR) / path).read_text(encoding="utf-8")
         actions.add(action)

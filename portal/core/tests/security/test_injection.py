@@ -61,8 +61,8 @@ from portal.accounts.tests.factories import UserFactory
 from portal.core.models import OutboundEmail
 from portal.iad.models import RedactedCopy, Report
 from portal.iad.tests.factories import ReportFactory
-from portal.iad.views import PAGE_SIZE
 from portal.registry.models import Organization
+from portal.reports.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,242 @@
+"""IAD-IRF declared to the report kit (SPEC §3): its models, kinds, sections, lists and rules.
+The kit gives it its pages (under /iad/), services, exports, reminders and home-page counts."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from portal.core.business_days import PHOENIX
+from portal.core.home import Waiting
+from portal.core.roles import has_role
+from portal.reports.home import tab_count, urgency
+from portal.reports.types import ItemList, Kind, Redaction, ReportType, Section, register
+from portal.reports.visibility import visible_reports
+
+from . import lists, redaction, rules
+from .filters import IncidentReportFilter
+from .forms import (
+    EventForm,
+    IncidentTypesForm,
+    MemberForm,
+    NotificationForm,
+    OutcomeForm,
+    PersonForm,
+    ReporterForm,
+)
+from .models import (
+    Addendum,
+    Attachment,
+    DueReminder,
+    Notification,
+    PersonInvolved,
+    RedactedCopy,
+    Report,
+    ReportEvent,
+)
+from .roles import ROLES
+from .workflow import TRANSITIONS
+
+S = Report.Status
+
+
+def _event(report: Report) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        name: getattr(report, name)
+        for name in ("location_type", "location_description", "narrative")
+    }
+    for key in ("occurred", "aware"):
+        moment = getattr(report, f"{key}_at")
+        if moment:
+            local = moment.astimezone(PHOENIX)
+            initial[f"{key}_date"], initial[f"{key}_time"] = local.date(), local.time()
+    return initial
+
+
+SECTIONS = (
+    Section(
+        "reporter",
+        "Reporter and site",
+        ReporterForm,
+        ("provider", "site_name", "site_address", "contact_phone"),
+        {"site_name": "the site or facility", "contact_phone": "a contact phone number"},
+    ),
+    Section(
+        "member",
+        "Member",
+        MemberForm,
+        (
+            "member_id",
+            "member_last_name",
+            "member_first_name",
+            "member_birth_date",
+            "member_sex",
+            "health_plan",
+            "category",
+        ),
+        {
+            "member_id": "the member's AHCCCS ID",
+            "member_last_name": "the member's last name",
+            "member_first_name": "the member's first name",
+            "member_birth_date": "the member's date of birth",
+            "health_plan": "the member's health plan",
+        },
+    ),
+    Section(
+        "event",
+        "What happened",
+        EventForm,
+        ("occurred_at", "aware_at", "location_type", "location_description", "narrative"),
+        {
+            "occurred_at": "when the event happened",
+            "aware_at": "when you became aware of it",
+            "narrative": "what happened",
+        },
+        initial=_event,
+    ),
+    Section(
+        "types",
+        "Incident types",
+        IncidentTypesForm,
+        ("incident_types",),
+        initial=lambda report: {"incident_types": list(report.incident_types.all())},
+    ),
+    Section(
+        "outcome",
+        "Injuries and actions",
+        OutcomeForm,
+        ("injuries", "injury_description", "injury_treatment", "immediate_actions", "follow_up"),
+    ),
+)
+
+
+def _person(item: PersonInvolved) -> str:
+    return f"{item.get_role_display()}: {item.name}" + (f", {item.title}" if item.title else "")
+
+
+def _told(item: Notification) -> str:
+    detail = f" ({item.detail})" if item.detail else ""
+    moment = date_format(timezone.localtime(item.notified_at), "F j, Y, g:i a")
+    return f"{item.get_party_display()}{detail}, {moment}"
+
+
+ITEM_LISTS = (
+    ItemList(
+        "people",
+        "People involved",
+        "people",
+        PersonForm,
+        "Add a person",
+        _person,
+        lambda item: item.name,
+    ),
+    ItemList(
+        "notifications",
+        "Who was told",
+        "notifications",
+        NotificationForm,
+        "Add someone who was told",
+        _told,
+        lambda item: item.get_party_display(),
+    ),
+)
+
+
+def home(user: Any, rtype: ReportType) -> list[Waiting]:
+    """Drafts to finish, reports to approve or review: one counting query per item."""
+    items = []
+    if has_role(user, "iad.submitter") or has_role(user, "irf.submitter"):
+        items.append(tab_count(rtype, user, "drafts", "Your draft reports", urgent=True))
+    if has_role(user, "iad.clinical_director"):
+        items.append(tab_count(rtype, user, "approval", "Reports awaiting your approval"))
+        # Drafts of the organization about to be late: the director may need to chase them.
+        soon = Q(due_at__lt=timezone.now() + timedelta(days=1))
+        drafts = visible_reports(rtype, user).filter(status__in=[S.DRAFT, S.RETURNED])
+        counts = drafts.aggregate(count=Count("pk", filter=soon), **urgency())
+        items.append(
+            Waiting(
+                "Your organization's drafts due soon or overdue",
+                url=reverse("iad:reports"),
+                **counts,
+            )
+        )
+    if has_role(user, "iad.reviewer"):
+        items.append(tab_count(rtype, user, "review", "Reports awaiting review"))
+    return items
+
+
+def _demo() -> int:
+    from .demo import seed_reports
+
+    return seed_reports()
+
+
+IAD = register(
+    ReportType(
+        slug="iad",
+        title="Incident reports",
+        noun="incident report",
+        model=Report,
+        history_model=ReportEvent,
+        addendum_model=Addendum,
+        attachment_model=Attachment,
+        reminder_model=DueReminder,
+        copy_model=RedactedCopy,
+        kinds=(
+            Kind(
+                "iad",
+                "IAD",
+                "iad.submitter",
+                "Incident, accident or death report (IAD)",
+                "For an event involving an AHCCCS member that your organization took part in "
+                "or learned of. Your clinical director approves it before it goes to review.",
+                "Start an IAD report",
+                escalate_role="iad.clinical_director",
+            ),
+            Kind(
+                "irf",
+                "IRF",
+                "irf.submitter",
+                "Incident report form (IRF)",
+                "For an event your organization learned of that a provider may not have "
+                "reported. It goes straight to review.",
+                "Start an IRF",
+            ),
+        ),
+        transitions=TRANSITIONS,
+        editable=(S.DRAFT, S.RETURNED),
+        private=(S.DRAFT, S.AWAITING_APPROVAL, S.RETURNED),
+        sections=SECTIONS,
+        item_lists=ITEM_LISTS,
+        tabs=lists.TABS,
+        columns=lists.COLUMNS,
+        default_sort=lists.DEFAULT_SORT,
+        filterset=IncidentReportFilter,
+        export_headers=lists.EXPORT_HEADERS,
+        export_rows=lists.export_rows,
+        export_name="incident-reports",
+        roles=tuple(role.name for role in ROLES),
+        reviewer_roles=("iad.reviewer",),
+        redactor_role="iad.redactor",
+        redaction=Redaction(
+            text_fields=redaction.TEXT_FIELDS,
+            known_values=redaction.known_values,
+            document=redaction.document_for,
+            copy_related=("report__provider", "report__health_plan"),
+            copy_prefetch=("report__incident_types",),
+            inbox_prefetch=("report__incident_types",),
+            inbox_detail=redaction.inbox_detail,
+        ),
+        derive=rules.derive,
+        extra_missing=rules.extra_missing,
+        check=rules.check,
+        row_tags=rules.tags,
+        home=home,
+        demo=_demo,
+        report_prefetch=("incident_types",),
+    )
+)
+REPORT_WORKFLOW = IAD.workflow

@@ -1,0 +1,168 @@
+"""The report lists (SPEC §11), for every type: what this person may see, narrowed to a tab,
+filtered, sorted and paged; the same rows exported."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page
+from django.db.models import F, QuerySet
+from django.db.models.expressions import OrderBy
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+
+from portal.core.roles import has_role
+
+from .types import ReportType
+from .visibility import visible_reports
+
+
+def tabs_for(rtype: ReportType, user: Any) -> list[tuple[str, str]]:
+    """The tabs this person has, as (key, label)."""
+    return [
+        (tab.key, tab.label)
+        for tab in rtype.tabs
+        if not tab.roles or any(has_role(user, role) for role in tab.roles)
+    ]
+
+
+def checked_sort(rtype: ReportType, sort: str | None) -> str:
+    """The sort asked for when it names a column ("-" first for descending), else the default."""
+    keys = {column.key for column in rtype.columns}
+    return sort if sort and sort.removeprefix("-") in keys else rtype.default_sort
+
+
+def ordering(rtype: ReportType, sort: str) -> list[OrderBy]:
+    """The order of a sort, with the primary key last so every page boundary is stable."""
+    sort = checked_sort(rtype, sort)
+    chosen = next(c for c in rtype.columns if c.key == sort.removeprefix("-"))
+    empties = {"nulls_last": True} if chosen.nullable else {}
+    if sort.startswith("-"):
+        return [*(column.desc(**empties) for column in chosen.order), F("pk").desc()]
+    return [*(column.asc(**empties) for column in chosen.order), F("pk").asc()]
+
+
+def report_list(rtype: ReportType, user: Any, tab: str, sort: str = "") -> QuerySet[Any]:
+    """The reports of one tab, in the chosen order, with what each row shows loaded at once."""
+    chosen = next((t for t in rtype.tabs if t.key == tab), rtype.tabs[0])
+    return (
+        visible_reports(rtype, user)
+        .filter(chosen.rows(user))
+        .select_related("organization", "provider", "health_plan")
+        .order_by(*ordering(rtype, sort or rtype.default_sort))
+    )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One request's view of the list: tab, filters and sort, and the links that keep them."""
+
+    rtype: ReportType
+    show: str
+    sort: str
+    filters: Any  # the type's FilterSet
+    kept: str  # the tab and filters as a query string, built once for every link
+
+    def reports(self) -> QuerySet[Any]:
+        """The filtered rows (check `filters.is_valid()` first: invalid filters are skipped)."""
+        return self.filters.qs  # type: ignore[no-any-return]
+
+    def query(self, **changes: str | int) -> str:
+        params = QueryDict(self.kept, mutable=True)
+        for key, value in changes.items():
+            params[key] = str(value)
+        return params.urlencode()
+
+    def audit_data(self) -> dict[str, Any]:
+        """What was listed, as codes, ids and dates: never PHI."""
+        return {"show": self.show, "sort": self.sort, "filters": self.filters.chosen()}
+
+    def context(self, page: Page | None, shows: list[tuple[str, str]]) -> dict[str, Any]:
+        """What the list page shows besides the rows: tabs, form, sortable headings, links."""
+        near = {}
+        if page is not None and page.has_previous():
+            near["previous"] = self.query(sort=self.sort, page=page.previous_page_number())
+        if page is not None and page.has_next():
+            near["next"] = self.query(sort=self.sort, page=page.next_page_number())
+        rows = table_rows(self.rtype, page.object_list if page else [])
+        return {
+            "page": page,
+            "show": self.show,
+            "sort": self.sort,
+            "form": self.filters.form,
+            "tabs": [(key, label, self.query(show=key, sort=self.sort)) for key, label in shows],
+            "headings": self.headings(),
+            "near": near,
+            "sort_query": self.query(sort=self.sort),
+            "filtered": bool(QueryDict(self.kept).keys() - {"show"}),
+            "sorted_by": self.sorted_by(),
+            "rows": rows,
+        }
+
+    def sorted_by(self) -> str:
+        order = "descending" if self.sort.startswith("-") else "ascending"
+        column = next(c for c in self.rtype.columns if c.key == self.sort.removeprefix("-"))
+        return f"sorted by {column.by}, {order}"
+
+    def headings(self) -> list[dict[str, str]]:
+        """Each sortable column: its heading, aria-sort when the list is sorted by it, and a link
+        that sorts by it (the other way round when it is already the sort)."""
+        headings = []
+        for column in self.rtype.columns:
+            current = self.sort.removeprefix("-") == column.key
+            now_descending = self.sort.startswith("-")
+            next_descending = not now_descending if current else column.descending_first
+            headings.append(
+                {
+                    "label": column.heading,
+                    "aria_sort": ("descending" if now_descending else "ascending")
+                    if current
+                    else "",
+                    "query": self.query(sort=f"-{column.key}" if next_descending else column.key),
+                }
+            )
+        return headings
+
+
+def read_listing(rtype: ReportType, request: HttpRequest, shows: list[tuple[str, str]]) -> Listing:
+    """The tab, filters and sort asked for in the query string; unknown tabs and sorts fall back
+    to the defaults, filters are only read here (check them with `filters.is_valid()`)."""
+    show = request.GET.get("show", shows[0][0])
+    show = show if show in dict(shows) else shows[0][0]
+    sort = checked_sort(rtype, request.GET.get("sort"))
+    kept = QueryDict(mutable=True)
+    kept["show"] = show
+    for key in rtype.filterset.base_filters:
+        values = [value for value in request.GET.getlist(key) if value]
+        if values:
+            kept.setlist(key, values)
+    queryset = report_list(rtype, request.user, show, sort)
+    filters = rtype.filterset(request.GET, queryset=queryset, request=request)
+    return Listing(rtype=rtype, show=show, sort=sort, filters=filters, kept=kept.urlencode())
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the list table, its cells already written out."""
+
+    href: str
+    label: str
+    tags: list[str]
+    cells: list[tuple[str, str]]  # (heading, text) of the columns after the first
+
+
+def table_rows(rtype: ReportType, reports: Any) -> list[Row]:
+    """The table's cells, formatted once here: a {% url %} and date filters per row cost more
+    than reading the rows (bench/README.md)."""
+    placeholder = uuid.UUID(int=0)
+    link = reverse(rtype.url("report"), args=[placeholder])
+    columns = rtype.columns[1:]
+    return [
+        Row(
+            link.replace(str(placeholder), str(report.code)),
+            str(report),
+            rtype.row_tags(report),
+            [(c.heading, c.cell(report)) for c in columns],
+        )
+        for report in reports
+    ]

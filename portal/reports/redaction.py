@@ -1,0 +1,159 @@
+"""Redacted copies for the oversight committees, for every type that declares redaction: the
+copy's content, its suggestions, and the services that make, save and release it."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.core import audit
+from portal.core.redaction import Suggestion, redact, suggest
+from portal.core.workflow import TransitionRefused
+from portal.registry.models import Organization
+
+from .access import may_redact
+from .notifications import notify_committee
+from .types import Redaction, type_of
+
+
+def _spec(report: Any) -> Redaction:
+    spec = type_of(report).redaction
+    if spec is None:
+        raise LookupError(f"{type(report).__name__} declares no redaction.")
+    return spec
+
+
+def copy_texts(report: Any) -> list[str]:
+    """Every text a copy keeps, in the order the copy shows them."""
+    return [getattr(report, name) for name in _spec(report).text_fields] + [
+        addendum.text for addendum in report.addenda.all()
+    ]
+
+
+def suggestions_for(report: Any) -> list[Suggestion]:
+    return suggest(copy_texts(report), _spec(report).known_values(report))
+
+
+def redacted_content(report: Any, phrases: list[str]) -> dict[str, object]:
+    """The snapshot a copy stores: each kept text with the phrases removed."""
+    content: dict[str, object] = {
+        name: redact(getattr(report, name), phrases) for name in _spec(report).text_fields
+    }
+    content["addenda"] = [redact(a.text, phrases) for a in report.addenda.all()]
+    # What the tool suggested at this save: a phrase it suggests later (a new addendum) starts
+    # marked for removal.
+    content["suggested"] = [suggestion.phrase for suggestion in suggestions_for(report)]
+    return content
+
+
+def kept_texts(copy: Any) -> list[tuple[str, str]]:
+    """The copy's texts with their labels, for the committee's document."""
+    fields = _spec(copy.report).text_fields
+    return [(label, str(copy.content.get(name, ""))) for name, label in fields.items()]
+
+
+def start_redaction(report: Any, *, by: User, request: HttpRequest | None = None) -> Any:
+    """The report's redacted copy, made now with every suggested phrase marked for removal
+    (the redactor then rejects what should stay); the existing copy if there is one."""
+    rtype = type_of(report)
+    model: Any = rtype.copy_model
+    if not may_redact(by, report):
+        raise PermissionDenied
+    with transaction.atomic():
+        # Locking the report makes two clicks at once find one copy, not make two.
+        stored = type(report).objects.select_for_update(of=("self",)).get(pk=report.pk)
+        existing = model.objects.filter(report=stored).first()
+        if existing:
+            return existing
+        phrases = [suggestion.phrase for suggestion in suggestions_for(stored)]
+        copy = model.objects.create(
+            report=stored,
+            created_by=by,
+            removed_phrases=phrases,
+            content=redacted_content(stored, phrases),
+        )
+        audit.record(
+            f"{rtype.slug}.copy_started",
+            actor=by,
+            target=copy,
+            request=request,
+            data={"report": str(stored.code), "suggested": len(phrases)},
+        )
+    return copy
+
+
+def save_redaction(
+    copy: Any, phrases: Iterable[str], *, by: User, request: HttpRequest | None = None
+) -> None:
+    """Keep the phrases to remove and the text as it now reads; a released copy is fixed."""
+    rtype = type_of(copy.report)
+    if not may_redact(by, copy.report):
+        raise PermissionDenied
+    chosen = sorted({" ".join(p.split()) for p in phrases if p.strip()}, key=str.casefold)
+    with transaction.atomic():
+        stored = type(copy).objects.select_for_update().get(pk=copy.pk)
+        if stored.status != stored.Status.DRAFT:
+            raise TransitionRefused("This copy was released: it can no longer be changed.")
+        stored.removed_phrases = chosen
+        stored.content = redacted_content(copy.report, chosen)
+        stored.updated_at = timezone.now()
+        stored.save(update_fields=["removed_phrases", "content", "updated_at"])
+        audit.record(
+            f"{rtype.slug}.copy_redacted",
+            actor=by,
+            target=stored,
+            request=request,
+            data={"phrases": len(chosen)},
+        )
+    copy.refresh_from_db()
+
+
+def committees_for(report: Any) -> QuerySet[Organization]:
+    """The active committees of the region of the provider the report is about (the member's
+    region, as the registry knows it); every active committee when that region is unknown."""
+    committees = Organization.objects.filter(kind="ioc", status=Organization.Status.ACTIVE)
+    provider = report.provider or report.organization
+    region = provider.region or (report.health_plan.region if report.health_plan else "")
+    in_region = committees.filter(region=region) if region else committees.none()
+    return in_region if in_region.exists() else committees
+
+
+def release_copy(
+    copy: Any, committee: Organization, *, by: User, request: HttpRequest | None = None
+) -> None:
+    """Release the copy, exactly as last saved and previewed, to a committee; its members hear
+    of it by e-mail (a link, no detail)."""
+    rtype = type_of(copy.report)
+    if not may_redact(by, copy.report):
+        raise PermissionDenied
+    if not committees_for(copy.report).filter(pk=committee.pk).exists():
+        raise TransitionRefused("Choose the oversight committee of the member's region.")
+    now = timezone.now()
+    with transaction.atomic():
+        released = (
+            type(copy)
+            .objects.filter(pk=copy.pk, status=copy.Status.DRAFT)
+            .update(
+                status=copy.Status.RELEASED,
+                committee=committee,
+                released_by=by,
+                released_at=now,
+                updated_at=now,
+            )
+        )
+        if released != 1:
+            raise TransitionRefused("This copy was already released.")
+        audit.record(
+            f"{rtype.slug}.copy_released",
+            actor=by,
+            target=copy,
+            request=request,
+            data={"committee": str(committee.code)},
+        )
+        notify_committee(copy, committee)
+    copy.refresh_from_db()

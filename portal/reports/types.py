@@ -1,0 +1,282 @@
+"""A report type declared once (as a `ModelAdmin` declares an admin page): its models, kinds,
+workflow, sections, lists and a few hooks for its domain rules. The kit turns the declaration
+into pages, services, lists, exports, reminders and home-page counts.
+
+An application declares its type in `<app>/report_types.py` with `register(ReportType(...))`;
+`autodiscover()` imports those modules when the apps are ready.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+
+from portal.core.home import Waiting
+from portal.core.workflow import Transition, Workflow
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of report a type files (IAD or IRF): who files it and how the start page
+    presents it. Kind values are unique across the portal."""
+
+    value: str
+    label: str  # "IAD"
+    filer_role: str
+    title: str  # the start page's heading for it
+    blurb: str
+    start_label: str  # the start button
+    escalate_role: str = ""  # also reminded when a draft of this kind is overdue
+
+
+@dataclass(frozen=True)
+class Section:
+    """One question page of a draft. `fields` are the report fields it fills (the service
+    accepts no others); `required` names each one needed before submission, in words."""
+
+    slug: str
+    title: str
+    form_class: type[forms.BaseForm]
+    fields: tuple[str, ...]
+    required: dict[str, str] = field(default_factory=dict)
+    initial: Callable[[Any], dict[str, Any]] | None = None  # for a plain (non-model) form
+
+    def form(self, report: Any, data: Any) -> forms.BaseForm:
+        if issubclass(self.form_class, forms.ModelForm):
+            return self.form_class(data, instance=report)
+        return self.form_class(data, initial=self.initial(report) if self.initial else {})
+
+    def changes(self, form: forms.BaseForm) -> dict[str, Any]:
+        data = form.cleaned_data
+        return {name: data[name] for name in self.fields if name in data}
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Something a report lacks before submission, and the section where it is given."""
+
+    section: str
+    words: str
+
+
+@dataclass(frozen=True)
+class ItemList:
+    """Repeating sub-items of a draft (people involved, who was told): a page that lists them
+    with remove buttons and a form to add one."""
+
+    slug: str
+    title: str
+    related_name: str
+    form_class: type[forms.ModelForm]  # type: ignore[type-arg]
+    add_heading: str  # "Add a person"
+    describe: Callable[[Any], str]  # one line per item
+    name: Callable[[Any], str]  # what its remove button names, for screen readers
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A tab of the list page: the rows of the visible reports it keeps, for holders of
+    `roles` (everyone when empty)."""
+
+    key: str
+    label: str
+    roles: tuple[str, ...]
+    rows: Callable[[Any], Q]  # user → condition
+
+
+@dataclass(frozen=True)
+class Column:
+    """A sortable column of the list: heading, what it orders by, the cell of a report."""
+
+    key: str
+    heading: str
+    by: str  # for the table caption: "sorted by <by>"
+    order: tuple[Any, ...]  # expressions
+    cell: Callable[[Any], str]
+    descending_first: bool = False
+    # Only columns that can be empty say where empties go: "NULLS LAST" on a column that is
+    # never null would stop PostgreSQL from reading the rows in the order of an index.
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """What a committee may read of a report: the free text kept (with phrases removed), the
+    report's own identifying values, and the document every committee page renders."""
+
+    text_fields: dict[str, str]  # field → label
+    known_values: Callable[[Any], list[tuple[str, str]]]  # report → (why, value)
+    document: Callable[[Any], Any]  # copy → the committee's document
+    copy_related: tuple[str, ...] = ()  # what `document` reads, loaded with the copy
+    copy_prefetch: tuple[str, ...] = ()
+    inbox_prefetch: tuple[str, ...] = ()
+    inbox_detail: Callable[[Any], str] = lambda copy: ""  # a line for the committee's inbox
+
+
+@dataclass
+class ReportType:
+    """Everything the kit needs to know about one report type."""
+
+    slug: str  # URL namespace, audit noun, template folder: "iad"
+    title: str  # the list page: "Incident reports"
+    noun: str  # in sentences and e-mails: "incident report"
+    model: type[models.Model]
+    history_model: type[models.Model]
+    addendum_model: type[models.Model]
+    attachment_model: type[models.Model]
+    reminder_model: type[models.Model]
+    kinds: tuple[Kind, ...]
+    transitions: list[Transition]
+    editable: tuple[str, ...]  # statuses in which the filer changes the draft
+    private: tuple[str, ...]  # statuses in which only the filing organization sees it
+    sections: tuple[Section, ...]
+    tabs: tuple[Tab, ...]
+    columns: tuple[Column, ...]  # the first one is the report's own link
+    default_sort: str
+    filterset: type[Any]
+    export_headers: tuple[str, ...]
+    export_rows: Callable[[Any], Iterator[tuple[Any, ...]]]
+    export_name: str  # the download's file name before its date: "incident-reports"
+    roles: tuple[str, ...]  # every role of the application: nobody else reaches its pages
+    reviewer_roles: tuple[str, ...]
+    item_lists: tuple[ItemList, ...] = ()
+    copy_model: type[models.Model] | None = None
+    redaction: Redaction | None = None
+    redactor_role: str = ""
+    # Domain rules.
+    derive: Callable[[Any], None] = lambda report: None  # deadline and other derived fields
+    extra_missing: Callable[[Any], list[Missing]] = lambda report: []
+    check: Callable[[Any], None] = lambda report: None  # ValidationError for bad field values
+    row_tags: Callable[[Any], list[str]] = lambda report: []
+    home: Callable[[Any, "ReportType"], list[Waiting]] = lambda user, rtype: []
+    demo: Callable[[], int] | None = None
+    report_related: tuple[str, ...] = ("organization", "provider", "health_plan", "preparer")
+    report_prefetch: tuple[str, ...] = ()  # what the report page and PDF read besides its row
+    workflow: Workflow = field(init=False)
+
+    def __post_init__(self) -> None:
+        from .workflow import may_act
+
+        status = self.model._meta.get_field("status")
+        self.workflow = Workflow(
+            audit_noun=self.slug,
+            history_model=self.history_model,
+            transitions=self.transitions,
+            guard=may_act,
+            status_labels={str(k): str(v) for k, v in status.choices or []},  # type: ignore[union-attr]
+        )
+
+    @property
+    def filer_roles(self) -> tuple[str, ...]:
+        return tuple(kind.filer_role for kind in self.kinds)
+
+    def kind(self, value: str) -> Kind:
+        return next(kind for kind in self.kinds if kind.value == value)
+
+    def section(self, slug: str) -> Section | None:
+        return next((s for s in self.sections if s.slug == slug), None)
+
+    def item_list(self, slug: str) -> ItemList | None:
+        return next((i for i in self.item_lists if i.slug == slug), None)
+
+    def url(self, name: str) -> str:
+        """The namespaced URL name of one of the kit's pages for this type."""
+        return f"{self.slug}:{name}"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """URL names by page, for templates: `{% url rt.urls.report code %}`."""
+        return {name: self.url(name) for name in PAGES}
+
+    @property
+    def content_template(self) -> str:
+        """The report's own content, shared by its page and its PDF."""
+        return f"{self.slug}/includes/report_content.html"
+
+    @property
+    def copy_template(self) -> str:
+        """A redacted copy's content, from the type's committee document."""
+        return f"{self.slug}/includes/copy_content.html"
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        return self.workflow.status_labels
+
+    def filed(self, report: Any) -> bool:
+        return report.status not in self.private
+
+
+PAGES = (
+    "reports",
+    "export",
+    "start",
+    "draft",
+    "edit_items",
+    "attachments",
+    "edit_section",
+    "report",
+    "report_pdf",
+    "attachment",
+    "redact",
+    "start_redaction",
+    "release",
+    "copy",
+    "copy_pdf",
+    "act",
+)
+
+_REGISTRY: dict[str, ReportType] = {}
+
+
+def register(rtype: ReportType) -> ReportType:
+    """Declare a report type to the kit (once; slugs and kind values are unique)."""
+    if rtype.slug in _REGISTRY and _REGISTRY[rtype.slug] is not rtype:
+        raise ValueError(f"Report type {rtype.slug!r} is declared twice.")
+    taken = {
+        kind.value for other in _REGISTRY.values() if other is not rtype for kind in other.kinds
+    }
+    if taken & {kind.value for kind in rtype.kinds}:
+        raise ValueError(f"A kind of {rtype.slug!r} is already another type's.")
+    _REGISTRY[rtype.slug] = rtype
+    return rtype
+
+
+def registered() -> list[ReportType]:
+    return list(_REGISTRY.values())
+
+
+def get(slug: str) -> ReportType:
+    return _REGISTRY[slug]
+
+
+def type_of(report: Any) -> ReportType:
+    """The type of a report (or of a report model)."""
+    model = report if isinstance(report, type) else type(report)
+    for rtype in _REGISTRY.values():
+        if rtype.model is model:
+            return rtype
+    raise LookupError(f"{model.__name__} is not a registered report model.")
+
+
+def type_of_kind(value: str) -> ReportType:
+    for rtype in _REGISTRY.values():
+        if any(kind.value == value for kind in rtype.kinds):
+            return rtype
+    raise LookupError(f"No report type files {value!r}.")
+
+
+def with_redaction() -> Iterable[ReportType]:
+    return [rtype for rtype in _REGISTRY.values() if rtype.redaction is not None]
+
+
+def autodiscover() -> None:
+    """Import every portal app's `report_types` module, which registers its types."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("portal.") and find_spec(f"{config.name}.report_types"):
+            import_module(f"{config.name}.report_types")
