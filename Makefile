@@ -51,16 +51,21 @@ migrate: setup
 IDP_PORT ?= 8001
 DEV_SSO := SSO_ISSUER=http://127.0.0.1:$(IDP_PORT) SSO_CLIENT_ID=qmportal-dev \
 	SSO_CLIENT_SECRET=development-only-client-secret SSO_GROUP_ROLES=qm-portal-admins=agency.admin
+# PORT goes to the portal's processes too: links in e-mails and letters follow it (SITE_URL).
+# The demo sign-ins and the address come last, once the server answers, below its own lines.
+DEV_RUN := PORT=$(PORT) $(DEV_SSO)
 run: migrate
-	$(DEV_SSO) $(PY) manage.py seed_demo --identity-provider-accounts var/dev-idp-accounts.json
-	@echo "QM Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the server, task worker and IdP)"
+	@$(DEV_RUN) $(PY) manage.py seed_demo --identity-provider-accounts var/dev-idp-accounts.json \
+	  > var/demo-sign-ins.txt
 	@trap 'kill 0' EXIT; \
 	node tools/dev-idp/server.mjs --port $(IDP_PORT) --client-id qmportal-dev \
 	  --client-secret development-only-client-secret --accounts var/dev-idp-accounts.json \
 	  --redirect-uri http://127.0.0.1:$(PORT)/sign-in/agency/callback/ \
 	  --redirect-uri http://localhost:$(PORT)/sign-in/agency/callback/ >/dev/null & \
-	$(DEV_SSO) $(PY) manage.py db_worker --interval 1 --no-reload & \
-	$(DEV_SSO) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV_RUN) $(PY) manage.py db_worker --interval 1 --no-reload & \
+	{ $(PY) tools/wait_for_server.py 127.0.0.1 $(PORT) && cat var/demo-sign-ins.txt && \
+	  echo "QM Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the server, task worker and IdP)"; } & \
+	DJANGO_RUNSERVER_HIDE_WARNING=true $(DEV_RUN) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # --- make test ------------------------------------------------------------------------------
 chromium:

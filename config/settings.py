@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.reports",
     "portal.iad",
+    "portal.seclusion",
     "portal.ioc",
 ]
 
@@ -132,6 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the database file, so that two checkouts' suites never share one.
     _sqlite = Path(DATABASES["default"]["NAME"])
     DATABASES["default"]["TEST"] = {"NAME": str(_sqlite.with_name(f"test_{_sqlite.name}"))}
+    # The covering indexes made for PostgreSQL (ADR 0015) are plain indexes on SQLite, which the
+    # development database can live with; the warning would greet every `make run`.
+    SILENCED_SYSTEM_CHECKS = [] if PRODUCTION else ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and passwords -------------------------------------------------------------------
@@ -309,10 +313,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- Background tasks and e-mail -------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_RETRY_LIMIT = env.int("EMAIL_RETRY_LIMIT", 8)
-# EMAIL_URL: smtp://user:password@host:587/?tls=True, or console:// in development.
-_email = env.dj_email_url(
-    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "console://"
-)
+# EMAIL_URL: smtp://user:password@host:587/?tls=True; console:// prints every message in full;
+# file:// (the development default) writes each one to var/mail/ instead, so that the console of
+# `make run` stays readable. The development mailbox page lists every message either way.
+_email = env.dj_email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "file://")
 if PRODUCTION and not env.str("EMAIL_URL", ""):
     raise ImproperlyConfigured("EMAIL_URL must be set when DJANGO_ENV=production.")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
@@ -323,8 +327,12 @@ EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 20
+EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "QM Portal <no-reply@qmportal.invalid>")
-SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
+# Absolute address for links in e-mails and letters. By default the development server's, on
+# the port `make run` serves (PORT=8080 make run); an explicit SITE_URL wins.
+_development_port = env.int("PORT", 8000)
+SITE_URL = env.str("SITE_URL", f"http://127.0.0.1:{_development_port}")
 
 # --- Audit trail ------------------------------------------------------------------------------
 # The chain key lives outside the database so that a database writer cannot re-seal a forgery.
@@ -344,18 +352,30 @@ REGISTRY_CONTACT_PHONE = env.str("REGISTRY_CONTACT_PHONE", "(602) 417-7670")
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", 1_000)
 # How long the provider and plan choices of the list filters are kept per organization.
 FILTER_CHOICES_SECONDS = env.int("FILTER_CHOICES_SECONDS", 300)
+# How many ended months a facility is asked about for its S&R monthly summaries (SPEC §5).
+SR_SUMMARY_MONTHS = env.int("SR_SUMMARY_MONTHS", 12)
 
 # --- Logging: no PHI reaches the logs; request bodies are never logged. ----------------------
+# In development the worker's two lines per task (started, finished) would bury what `make run`
+# prints under a pair per e-mail: only its warnings and failures show there.
+_quiet_tasks = {"handlers": ["warnings"], "propagate": False}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "warnings": {"class": "logging.StreamHandler", "level": "WARNING"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Without handlers of its own: Django's console handler would print a second copy of
+        # every message that reaches the root's ("Watching for file changes" twice).
+        "django": {"handlers": []},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         # Malformed uploads make pypdf warn about their structure: refused files, not faults.
         "pypdf": {"level": "ERROR"},
+        **({} if PRODUCTION else {"django_tasks": _quiet_tasks, "django_tasks_db": _quiet_tasks}),
     },
 }

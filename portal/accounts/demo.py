@@ -57,7 +57,13 @@ MASTER, INDIVIDUAL, STAFF = (
 PERSONAS = [
     DemoPersona("provider.master", "Dana", "Reyes", "provider", "100001", MASTER),
     DemoPersona(
-        "provider.user", "Luis", "Ortega", "provider", "100001", INDIVIDUAL, ("iad.submitter",)
+        "provider.user",
+        "Luis",
+        "Ortega",
+        "provider",
+        "100001",
+        INDIVIDUAL,
+        ("iad.submitter", "sr.submitter"),
     ),
     DemoPersona(
         "clinical.director",
@@ -75,7 +81,11 @@ PERSONAS = [
         "health_plan",
         "HP001",
         INDIVIDUAL,
-        ("iad.reviewer", "iad.redactor", "irf.submitter"),
+        ("iad.reviewer", "iad.redactor", "irf.submitter", "sr.reviewer"),
+    ),
+    # A second facility that files S&R reports and has filed no monthly summary.
+    DemoPersona(
+        "facility.user", "Rita", "Alvarez", "provider", "100002", MASTER, ("sr.submitter",)
     ),
     DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", STAFF, ("agency.admin",)),
     DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL, ("ioc.member",)),

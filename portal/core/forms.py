@@ -21,8 +21,36 @@ _WIDGET_CLASSES = {
 }
 
 
+# Inputs that hold free text: the browser cuts what is typed or pasted at their maxlength.
+_TEXT_INPUT_TYPES = {"text", "email", "url", "tel", "search"}
+
+
 class USWDSBoundField(forms.BoundField):
-    """Adds USWDS classes; Django itself sets aria-invalid and aria-describedby."""
+    """Adds USWDS classes and the length hint; Django itself sets aria-invalid and
+    aria-describedby, to which the hint's id is added."""
+
+    @property
+    def length_limit(self) -> int | None:
+        """The most characters a free-text field takes, for a hint beside it: the browser cuts
+        longer text off without a word (a pasted site name, a phone number with extensions).
+        None for other fields, and for a fixed length (a code), which its label names."""
+        widget = self.field.widget
+        text = isinstance(widget, forms.Textarea) or (
+            getattr(widget, "input_type", None) in _TEXT_INPUT_TYPES
+        )
+        limit = widget.attrs.get("maxlength")
+        if not text or limit is None or str(getattr(self.field, "min_length", "")) == str(limit):
+            return None
+        return int(limit)
+
+    @property
+    def aria_describedby(self) -> str | None:
+        described = super().aria_describedby
+        if described is None or not self.auto_id or self.length_limit is None:
+            return described
+        ids = described.split()
+        ids.insert(1 if self.help_text else 0, f"{self.auto_id}_maxlength")
+        return " ".join(ids)
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)

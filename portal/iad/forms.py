@@ -9,26 +9,12 @@ from django.utils import timezone
 
 from portal.core.business_days import PHOENIX
 from portal.registry.models import Organization
+from portal.reports import fields as kit_fields
 
 from .models import IncidentType, Notification, PersonInvolved, Report
 
 # --- Draft sections (SPEC §3.1): every field may stay blank in a draft; submitting checks
 # completeness. What is typed must still make sense, and a refusal keeps it all.
-
-
-def _date(label: str, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, help_text=help_text,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": f"Enter {label.lower()} as a real date"},
-    )  # fmt: skip
-
-
-def _time(label: str) -> forms.TimeField:
-    return forms.TimeField(
-        label=label, required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"invalid": f"Enter {label.lower()} as hours and minutes"},
-    )  # fmt: skip
 
 
 class ProviderChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -57,41 +43,21 @@ class ReporterForm(forms.ModelForm):
         widgets = {"contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
 
 
-class PlanChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.name)
-
-
-class MemberForm(forms.ModelForm):
-    health_plan = PlanChoiceField(
-        label="Member's health plan", required=False, empty_label="Choose the member's plan",
-        queryset=Organization.objects.filter(
-            kind__in=["health_plan", "trbha"], status=Organization.Status.ACTIVE
-        ).order_by("name"),
-    )  # fmt: skip
-
+class MemberForm(kit_fields.MemberForm):
     class Meta:
         model = Report
-        fields = ["member_id", "member_last_name", "member_first_name", "member_birth_date",
-                  "member_sex", "health_plan", "category"]  # fmt: skip
-        widgets = {"member_birth_date": forms.DateInput(attrs={"type": "date"})}
-        help_texts = {"member_id": "One letter followed by 8 digits, for example A12345678."}
-
-    def clean_member_id(self) -> str:
-        return str(self.cleaned_data["member_id"]).strip().upper()
-
-    def clean_member_birth_date(self) -> Any:
-        born = self.cleaned_data["member_birth_date"]
-        if born and born > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future")
-        return born
+        fields = [*kit_fields.MemberForm.MEMBER_FIELDS, "member_sex", "health_plan", "category"]
+        widgets = kit_fields.MemberForm.WIDGETS
+        help_texts = kit_fields.MemberForm.HELP
 
 
 class EventForm(forms.Form):
-    occurred_date = _date("Date it happened")
-    occurred_time = _time("Time it happened")
-    aware_date = _date("Date you became aware", "The day your organization learned of it.")
-    aware_time = _time("Time you became aware")
+    occurred_date = kit_fields.date_field("Date it happened")
+    occurred_time = kit_fields.time_field("Time it happened")
+    aware_date = kit_fields.date_field(
+        "Date you became aware", "The day your organization learned of it."
+    )
+    aware_time = kit_fields.time_field("Time you became aware")
     location_type = forms.CharField(
         label="Type of place", max_length=100, required=False,
         help_text="For example: residential facility, clinic, home.",
@@ -103,20 +69,11 @@ class EventForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        moments = {}
-        for key in ("occurred", "aware"):
-            day, hour = data.get(f"{key}_date"), data.get(f"{key}_time")
-            if day and hour:
-                moments[key] = datetime.combine(day, hour, tzinfo=PHOENIX)
-                if moments[key] > timezone.now():
-                    self.add_error(f"{key}_date", "This cannot be in the future")
-            elif day or hour:
-                missing = f"{key}_time" if day else f"{key}_date"
-                self.add_error(missing, "Give both the date and the time")
-        if len(moments) == 2 and moments["aware"] < moments["occurred"]:
+        moments = kit_fields.read_moments(self, data, ("occurred", "aware"))
+        occurred, aware = moments["occurred_at"], moments["aware_at"]
+        if occurred and aware and aware < occurred:
             self.add_error("aware_date", "You cannot become aware of it before it happened")
-        data["occurred_at"], data["aware_at"] = moments.get("occurred"), moments.get("aware")
-        return data
+        return {**data, **moments}
 
 
 class IncidentTypesForm(forms.Form):
@@ -128,16 +85,11 @@ class IncidentTypesForm(forms.Form):
 
 
 class OutcomeForm(forms.ModelForm):
-    injuries = forms.TypedChoiceField(
-        label="Was anyone injured?", required=False, widget=forms.RadioSelect,
-        choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes", empty_value=None,
-    )  # fmt: skip
+    injuries = kit_fields.YesNoField("Was anyone injured?")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        answered = self.instance.injuries
-        if answered is not None:
-            self.initial["injuries"] = "yes" if answered else "no"
+        kit_fields.yes_no_initial(self, "injuries")
 
     class Meta:
         model = Report

@@ -4,10 +4,15 @@ committee page and PDF renders. Templates for committees get a `RedactedDocument
 report, so a field left out here cannot reach them."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from portal.core.business_days import PHOENIX
-from portal.reports.redaction import kept_texts
+from portal.reports.redaction import (
+    birth_date_forms,
+    kept_texts,
+    member_age,
+    member_names,
+    person_names,
+)
 
 from .models import RedactedCopy, Report
 
@@ -23,28 +28,18 @@ TEXT_FIELDS = {
 }
 
 
-def _date_forms(day: date) -> list[str]:
-    """The ways people write a date in a narrative."""
-    return [
-        f"{day.month}/{day.day}/{day.year}", f"{day:%m/%d/%Y}", f"{day.month}/{day.day}/{day:%y}",
-        f"{day:%Y-%m-%d}", f"{day:%B} {day.day}, {day.year}", f"{day:%b} {day.day}, {day.year}",
-    ]  # fmt: skip
-
-
 def known_values(report: Report) -> list[tuple[str, str]]:
     """The report's own identifying values, as (why, value), for the tool to look for."""
-    first, last = report.member_first_name.strip(), report.member_last_name.strip()
-    known = [("member's name", f"{first} {last}"), ("member's name", f"{last}, {first}"),
-             ("member's name", last), ("member's name", first),
-             ("AHCCCS ID", report.member_id), ("site address", report.site_address),
-             ("site address", report.site_address.split(",")[0]),
-             ("phone number", report.contact_phone)]  # fmt: skip
-    if report.member_birth_date:
-        known += [("date of birth", form) for form in _date_forms(report.member_birth_date)]
+    known = [
+        *member_names(report),
+        ("AHCCCS ID", report.member_id),
+        ("site address", report.site_address),
+        ("site address", report.site_address.split(",")[0]),
+        ("phone number", report.contact_phone),
+    ]
+    known += [("date of birth", form) for form in birth_date_forms(report)]
     for person in report.people.all():
-        label = f"{person.get_role_display().lower()}'s name"
-        known.append((label, person.name))
-        known += [(label, word) for word in person.name.split() if len(word) > 2]
+        known += person_names(f"{person.get_role_display().lower()}'s name", person.name)
     return [(reason, value) for reason, value in known if value.strip(" ,")]
 
 
@@ -71,17 +66,6 @@ class RedactedDocument:
     addenda: list[str]
 
 
-def _age(report: Report) -> str:
-    """Age in years at the event; 90 and over is one band, as the HIPAA de-identification
-    standard asks."""
-    born, moment = report.member_birth_date, report.occurred_at
-    if born is None or moment is None:
-        return "Not given"
-    on = moment.astimezone(PHOENIX).date()
-    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return "90 or older" if years >= 90 else str(years)
-
-
 def document_for(copy: RedactedCopy) -> RedactedDocument:
     """The committee's view of a copy. Needs the copy with its report, provider, plan and
     committee loaded, and the report's incident types prefetched."""
@@ -90,18 +74,24 @@ def document_for(copy: RedactedCopy) -> RedactedDocument:
     content = copy.content
     injuries = {True: "Yes", False: "No", None: "Not given"}[report.injuries]
     return RedactedDocument(
-        code=str(copy.code), kind=report.get_kind_display(), released_at=copy.released_at,
+        code=str(copy.code),
+        kind=report.get_kind_display(),
+        released_at=copy.released_at,
         committee=copy.committee.name if copy.committee else "",
         provider=report.provider.name if report.provider else "",
         health_plan=report.health_plan.name if report.health_plan else "",
-        category=report.get_category_display(), member_sex=report.get_member_sex_display(),
-        member_age=_age(report), occurred=f"{occurred:%B %Y}" if occurred else "Not given",
+        category=report.get_category_display(),
+        member_sex=report.get_member_sex_display(),
+        member_age=member_age(report, report.occurred_at),
+        occurred=f"{occurred:%B %Y}" if occurred else "Not given",
         incident_types=[kind.name for kind in report.incident_types.all()],
-        sentinel=report.sentinel, injuries=injuries, status=report.get_status_display(),
+        sentinel=report.sentinel,
+        injuries=injuries,
+        status=report.get_status_display(),
         outcome=report.get_outcome_display(),
         texts=kept_texts(copy),
         addenda=[str(text) for text in content.get("addenda", [])],
-    )  # fmt: skip
+    )
 
 
 def inbox_detail(copy: RedactedCopy) -> str:

@@ -2,6 +2,7 @@
 copy's content, its suggestions, and the services that make, save and release it."""
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core import audit
+from portal.core.business_days import PHOENIX
 from portal.core.redaction import Suggestion, redact, suggest
 from portal.core.workflow import TransitionRefused
 from portal.registry.models import Organization
@@ -157,3 +159,48 @@ def release_copy(
         )
         notify_committee(copy, committee)
     copy.refresh_from_db()
+
+
+# --- The member's identifying values, for every type's `known_values` ------------------------
+
+
+def member_names(report: Any) -> list[tuple[str, str]]:
+    """The member's name as people write it: whole, last name first, and each part."""
+    first, last = report.member_first_name.strip(), report.member_last_name.strip()
+    return [
+        ("member's name", f"{first} {last}"),
+        ("member's name", f"{last}, {first}"),
+        ("member's name", last),
+        ("member's name", first),
+    ]
+
+
+def birth_date_forms(report: Any) -> list[str]:
+    """The ways people write the member's date of birth in a narrative."""
+    day = report.member_birth_date
+    if day is None:
+        return []
+    return [
+        f"{day.month}/{day.day}/{day.year}",
+        f"{day:%m/%d/%Y}",
+        f"{day.month}/{day.day}/{day:%y}",
+        f"{day:%Y-%m-%d}",
+        f"{day:%B} {day.day}, {day.year}",
+        f"{day:%b} {day.day}, {day.year}",
+    ]
+
+
+def person_names(label: str, name: str) -> list[tuple[str, str]]:
+    """A person's whole name and each of its words of three letters or more."""
+    return [(label, name)] + [(label, word) for word in name.split() if len(word) > 2]
+
+
+def member_age(report: Any, moment: datetime | None) -> str:
+    """Age in years at `moment`; 90 and over is one band, as the HIPAA de-identification
+    standard asks."""
+    born = report.member_birth_date
+    if born is None or moment is None:
+        return "Not given"
+    on = moment.astimezone(PHOENIX).date()
+    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return "90 or older" if years >= 90 else str(years)

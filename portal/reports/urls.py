@@ -19,12 +19,6 @@ def report_urls(rtype: ReportType) -> tuple[list[URLPattern], str]:
         path("reports/new/", views.start, given, name="start"),
         path("reports/<uuid:code>/draft/", views.draft, given, name="draft"),
         path(
-            "reports/<uuid:code>/draft/list/<slug:part>/",
-            views.edit_items,
-            given,
-            name="edit_items",
-        ),
-        path(
             "reports/<uuid:code>/draft/attachments/", views.attachments, given, name="attachments"
         ),
         path(
@@ -42,6 +36,9 @@ def report_urls(rtype: ReportType) -> tuple[list[URLPattern], str]:
             name="attachment",
         ),
     ]
+    if rtype.item_lists:
+        items = "reports/<uuid:code>/draft/list/<slug:part>/"
+        pages.append(path(items, views.edit_items, given, name="edit_items"))
     if rtype.redaction is not None:
         pages += [
             path("reports/<uuid:code>/redaction/", views.redact, given, name="redact"),

@@ -17,7 +17,11 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 
+import './runtime-notice.mjs';
 import { Provider } from 'oidc-provider';
+// The library's own in-memory store, named on purpose: sign-ins at a development stand-in need
+// not outlive it. (Left to its default, the library warns about it at every start.)
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -105,6 +109,7 @@ async function interaction(provider, req, res, uid) {
   });
 }
 
+const CLOCK_TOLERANCE_SECONDS = 15; // the library's default
 const server = http.createServer();
 server.listen(Number(args.port), args.host, () => {
   const { port } = server.address();
@@ -118,6 +123,9 @@ server.listen(Number(args.port), args.host, () => {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
     }],
+    // Its default adapter, made as the library makes it, with the same clock tolerance.
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    adapter: createMemoryAdapter(CLOCK_TOLERANCE_SECONDS),
     pkce: { required: () => true },
     jwks: signingKeys(),
     cookies: { keys: [randomBytes(32).toString('hex')] },

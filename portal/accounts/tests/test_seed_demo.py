@@ -16,13 +16,36 @@ def test_seed_demo_creates_every_persona_and_is_safe_to_run_twice(settings) -> N
     out = StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())
-    assert User.objects.count() == len(PERSONAS) == 6
+    assert User.objects.count() == len(PERSONAS) == 7
     for persona in PERSONAS:
         assert persona.username in out.getvalue()
         user = User.objects.get(username=persona.username)
         assert user.check_password(settings.DEMO_PASSWORD) and user.is_active
     assert has_role(User.objects.get(username="agency.admin"), "agency.admin")
     assert User.objects.get(username="provider.master").is_master
+
+
+def test_seed_demo_ends_with_each_persona_and_its_organization(settings) -> None:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    lines = out.getvalue().splitlines()
+    sign_ins = lines[-len(PERSONAS) :]
+    assert "Demo sign-ins" in lines[-len(PERSONAS) - 1]
+    assert settings.DEMO_PASSWORD in lines[-len(PERSONAS) - 1]
+    expected = {
+        "provider.master": "Desert Bloom Behavioral Health",
+        "provider.user": "Desert Bloom Behavioral Health",
+        "clinical.director": "Desert Bloom Behavioral Health",
+        "plan.reviewer": "Saguaro Health Plan",
+        "agency.admin": "Arizona Health Care Cost Containment System",
+        "ioc.member": "Central Region Independent Oversight Committee",
+        "facility.user": "Mesa Verde Residential Services",
+    }
+    assert [line.split()[0] for line in sign_ins] == [p.username for p in PERSONAS]
+    for line in sign_ins:
+        username = line.split()[0]
+        assert expected[username] in line
+        assert User.objects.get(username=username).organization.name == expected[username]
 
 
 def test_a_demo_account_can_sign_in(client: Client, settings) -> None:
@@ -98,3 +121,22 @@ def test_seed_demo_files_one_incident_report_in_every_state_once() -> None:
         "start_review",
         "close",
     ]
+
+
+def test_seed_demo_files_s_and_r_reports_in_every_state_and_two_monthly_summaries() -> None:
+    from portal.seclusion import monthly
+    from portal.seclusion.models import MonthlySummary, RedactedCopy, Report
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    assert sorted(Report.objects.values_list("status", flat=True)) == sorted(Report.Status.values)
+    accepted = Report.objects.get(status=Report.Status.ACCEPTED)
+    assert RedactedCopy.objects.get(report=accepted).status == RedactedCopy.Status.RELEASED
+    assert all(report.attachments.exists() for report in Report.objects.all())
+    assert MonthlySummary.objects.count() == 2
+    reviewer = User.objects.get(username="plan.reviewer")
+    last = monthly.SCHEDULE.last_closed()
+    missing = [line.facility.name for line in monthly.month_lines(reviewer, last)
+               if line.summary is None]  # fmt: skip
+    assert missing == ["Mesa Verde Residential Services"]

@@ -55,12 +55,42 @@ def test_errors_are_named_next_to_their_field_and_announced() -> None:
     name_error = re.search(r'<span class="usa-error-message" id="id_name_error">([^<]*)<', html)
     assert name_error and "at most 5 characters" in name_error.group(1)
     assert re.search(r'name="name"[^>]*aria-invalid="true"', html)
-    assert re.search(r'name="name"[^>]*aria-describedby="id_name_helptext id_name_error"', html)
+    assert re.search(
+        r'name="name"[^>]*aria-describedby="id_name_helptext id_name_maxlength id_name_error"', html
+    )
     assert 'class="usa-label usa-label--error" for="id_name"' in html
     assert "usa-select usa-select--error" in html
     assert 'id="id_agree_error"' in html  # the agreement is required
     # A check-box group names its error on the fieldset that holds it.
     assert re.search(r'<fieldset class="usa-fieldset" aria-describedby=" id_fruits_error">', html)
+
+
+class Limits(forms.Form):
+    site = forms.CharField(label="Site name", max_length=200)
+    phone = forms.CharField(
+        label="Phone", max_length=30, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    narrative = forms.CharField(label="What happened", max_length=5000, widget=forms.Textarea)
+    code = forms.CharField(label="8-digit security code", min_length=8, max_length=8)
+    password = forms.CharField(max_length=128, widget=forms.PasswordInput)
+    free = forms.CharField(label="No limit")
+
+
+def test_a_text_field_names_its_length_limit_in_a_hint_tied_to_it() -> None:
+    """The browser cuts text at maxlength without a word: the limit is said beside the field."""
+    html = str(Limits(data={"site": "x", "phone": "", "narrative": "y"}))
+    for name, limit in [("site", "200"), ("phone", "30"), ("narrative", "5,000")]:
+        hint = f'<div class="usa-hint" id="id_{name}_maxlength">Up to {limit} characters.</div>'
+        assert hint in html
+        input_tag = re.search(rf'<(input|textarea)[^>]* name="{name}"[^>]*>', html)
+        assert input_tag and f'maxlength="{limit.replace(",", "")}"' in input_tag.group(0)
+        described = re.search(r'aria-describedby="([^"]*)"', input_tag.group(0))
+        assert described and f"id_{name}_maxlength" in described.group(1).split()
+    # Errors still come after it; fixed lengths, passwords and unlimited fields get no hint.
+    assert re.search(r'name="phone"[^>]*aria-describedby="id_phone_maxlength id_phone_error"', html)
+    for name in ["code", "password", "free"]:
+        assert f"id_{name}_maxlength" not in html
+    assert html.count("characters.</div>") == 3
 
 
 def test_error_text_is_escaped() -> None:

@@ -27,6 +27,43 @@ def test_home_shows_the_person_their_organization_and_roles(
     assert 'href="/back-office/"' in page  # the menu is built from roles
 
 
+def test_home_shows_each_count_then_its_tags_without_a_comma_before_them(
+    client: Client, personas: Personas, monkeypatch
+) -> None:
+    import re
+
+    from portal.core import views
+    from portal.core.home import Waiting
+
+    waiting = [
+        Waiting("Your draft reports", 5, "/drafts/", overdue=2, due_soon=1),
+        Waiting("Reports awaiting your approval", 3, "/approve/", due_soon=1),
+        Waiting("Reports awaiting review", 4, "/review/"),
+    ]
+    monkeypatch.setattr(views, "waiting_for", lambda user: waiting)
+    client.force_login(personas.provider_user)
+    page = client.get("/").content.decode()
+    section = page.split('id="waiting-heading"')[1].split("</section>")[0]
+    drafts, approve, review = re.findall(r"<li>.*?</li>", section, re.S)
+
+    def shown(item: str) -> str:  # what a sighted reader sees, spaces collapsed
+        visible = re.sub(r'<span class="usa-sr-only">[^<]*</span>', "", item)
+        return " ".join(re.sub(r"<[^>]+>", " ", visible).split())
+
+    def heard(item: str) -> str:  # what a screen reader reads
+        return " ".join(re.sub(r"<[^>]+>", " ", item).split())
+
+    assert shown(drafts) == "Your draft reports : 5 2 overdue 1 due within a day"
+    assert heard(drafts) == "Your draft reports : 5 , of which 2 overdue and 1 due within a day"
+    assert shown(approve) == "Reports awaiting your approval : 3 1 due within a day"
+    assert shown(review) == heard(review) == "Reports awaiting review : 4"
+    assert re.search(
+        r'</strong>.*?\s<span class="usa-tag bg-secondary-dark">2 overdue</span>', drafts, re.S
+    )
+    assert re.search(r'</span>\s+<span class="usa-tag">1 due within a day</span>', drafts)
+    assert not re.search(r",\s*<span class=\"usa-tag", page)
+
+
 def test_menu_leaves_out_what_the_user_cannot_use(client: Client, personas: Personas) -> None:
     client.force_login(personas.provider_user)
     page = client.get("/").content.decode()

@@ -22,7 +22,8 @@ PRODUCTION = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DEBUG"}
+    inherited = {*PRODUCTION, "DEBUG", "PORT", "SITE_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "manage.py", *args],
         cwd=ROOT, env={**clean, "DJANGO_READ_DOTENV": "false", **env},
@@ -65,6 +66,35 @@ def test_production_has_no_demo_password_by_default() -> None:
     code = "from django.conf import settings; print(repr(settings.DEMO_PASSWORD))"
     result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
     assert result.stdout.strip() == "''", result.stderr
+
+
+def site_url(**env: str) -> str:
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    result = manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_links_follow_the_port_make_run_serves_unless_site_url_is_set() -> None:
+    assert site_url() == "http://127.0.0.1:8000"
+    assert site_url(PORT="8123") == "http://127.0.0.1:8123"
+    assert site_url(PORT="8123", SITE_URL="https://qm.example.gov") == "https://qm.example.gov"
+
+
+def test_development_starts_quietly_and_writes_email_to_files(tmp_path: Path) -> None:
+    # SQLite keeps the covering indexes as plain ones: known, and no warning at every start.
+    sqlite = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    result = manage(
+        "check", "--database", "default", "--fail-level", "WARNING", DATABASE_URL=sqlite
+    )
+    assert result.returncode == 0, result.stderr
+    assert "W040" not in result.stdout + result.stderr
+    # E-mail goes to var/mail/ (the mailbox page lists it), not in full onto the console.
+    code = (
+        "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH)"
+    )
+    shown = manage("shell", "--no-imports", "-c", code).stdout.split()
+    assert shown == ["django.core.mail.backends.filebased.EmailBackend", str(ROOT / "var" / "mail")]
 
 
 def test_every_variable_the_settings_read_is_documented_in_env_example() -> None:

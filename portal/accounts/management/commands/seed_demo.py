@@ -6,8 +6,14 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.accounts.demo import DEMO_ANSWER, identity_provider_accounts, seed_demo
-from portal.iad.demo import seed_reports
+from portal.accounts.demo import (
+    DEMO_ANSWER,
+    DemoPersona,
+    identity_provider_accounts,
+    seed_demo,
+)
+from portal.accounts.models import User
+from portal.reports.demo import seed_stories
 
 
 class Command(BaseCommand):
@@ -28,18 +34,33 @@ class Command(BaseCommand):
         accounts_file = options["identity_provider_accounts"]
         try:
             personas = seed_demo()
-            reports = seed_reports()
+            stories = seed_stories()
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
-        self.stdout.write("Demo sign-ins (password: the DEMO_PASSWORD setting):")
-        for persona, can_sign_in in personas:
-            note = "" if can_sign_in else "  (single sign-on only: no local password here)"
-            self.stdout.write(f"  {persona.username:<18} {persona.kind:<12}{note}")
-        self.stdout.write(f"Password: {settings.DEMO_PASSWORD}")
-        self.stdout.write(f"Security answers (all three questions): {DEMO_ANSWER}")
-        if reports:
-            self.stdout.write(f"Demo incident reports created: {reports}, one in each state.")
+        for title, made in stories.items():
+            if made:
+                self.stdout.write(f"Demo {title.lower()} created: {made}, one in each state.")
         if isinstance(accounts_file, Path):
             accounts_file.write_text(json.dumps(identity_provider_accounts(), indent=2))
+        self._write_sign_ins(personas, identity_provider=isinstance(accounts_file, Path))
+
+    def _write_sign_ins(
+        self, personas: list[tuple[DemoPersona, bool]], *, identity_provider: bool
+    ) -> None:
+        """The lines a newcomer needs: who to sign in as, in which organization, and how."""
+        organizations = dict(
+            User.objects.filter(username__in=[p.username for p, _ in personas]).values_list(
+                "username", "organization__name"
+            )
+        )
+        self.stdout.write(
+            f"Demo sign-ins: password {settings.DEMO_PASSWORD}, "
+            f"security answers (all three questions) {DEMO_ANSWER}"
+        )
+        for persona, can_sign_in in personas:
+            note = "" if can_sign_in else "  (single sign-on only: no local password here)"
+            organization = organizations.get(persona.username) or persona.identifier
+            self.stdout.write(f"  {persona.username:<18} {organization}{note}")
+        if identity_provider:
             self.stdout.write(f"Staff sign in through the development identity provider at "
                               f"{settings.SSO_ISSUER or '(SSO_ISSUER is not set)'}.")  # fmt: skip

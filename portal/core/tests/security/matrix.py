@@ -58,7 +58,8 @@ def parse_rule(rule: str) -> dict[str, str]:
 
 def load_matrix() -> dict[str, Entry]:
     raw = tomllib.loads(MATRIX_FILE.read_text(encoding="utf-8"))
-    return {
+    kit = raw.pop("kit")
+    entries = {
         name: Entry(
             name=name,
             path=body["path"],
@@ -67,6 +68,78 @@ def load_matrix() -> dict[str, Entry]:
         )
         for name, body in raw.items()
     }
+    return entries | kit_entries(kit)
+
+
+def kit_entries(kit: dict[str, dict[str, str]]) -> dict[str, Entry]:
+    """The report kit's rows for every registered type, for the pages the type has."""
+    from portal.reports.testing import contract_for
+    from portal.reports.types import registered
+
+    from .urls import ALL_URLS
+
+    names = {name for name, _ in ALL_URLS}
+    entries = {}
+    for rtype in registered():
+        contract = contract_for(rtype)
+        classes = _classes(contract.roles)
+        fill = {
+            "type": rtype.slug,
+            "section": rtype.sections[0].slug,
+            "item_list": rtype.item_lists[0].slug if rtype.item_lists else "",
+            "review_step": contract.review_step,
+            "draft": f"{{{rtype.slug}_draft}}",
+            "filed": f"{{{rtype.slug}_filed}}",
+            "attachment": f"{{{rtype.slug}_attachment}}",
+            "copy": f"{{{rtype.slug}_copy}}",
+        }
+        for page, body in kit.items():
+            name = f"{rtype.slug}:{page}"
+            if name not in names:
+                continue
+            entries[name] = Entry(
+                name=name,
+                path=body["path"].format(**fill),
+                reads=body.get("reads", "").format(**fill),
+                expected={m: parse_rule(_expand(body[m], classes)) for m in METHODS},
+            )
+    return entries
+
+
+# The people a kit rule's words stand for, and the roles of the type each of them holds.
+HOLDERS = {
+    "individual": ("filer",),
+    "director": ("approver",),
+    "plan_reviewer": ("reviewer",),
+    "redactor": ("redactor",),
+}
+
+
+def _classes(roles: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """Each contract word (filer, approver, reviewer, redactor) to the people holding all of
+    its roles."""
+    held = {person: {r for key in keys for r in roles[key]} for person, keys in HOLDERS.items()}
+    return {
+        word: [person for person, has in held.items() if wanted and set(wanted) <= has]
+        for word, wanted in roles.items()
+    }
+
+
+def _expand(rule: str, classes: dict[str, list[str]]) -> str:
+    """The rule with contract words replaced by people, each person kept where first named."""
+    named: set[str] = set()
+    parts = []
+    for part in filter(None, (p.strip() for p in rule.split(";"))):
+        outcome, _, words = part.partition(":")
+        people = []
+        for word in words.split():
+            for person in classes.get(word, [word]):
+                if person not in named or person == "*":
+                    named.add(person)
+                    people.append(person)
+        if people:
+            parts.append(f"{outcome}: {' '.join(people)}")
+    return "; ".join(parts)
 
 
 def outcome_of(response: HttpResponse, path: str) -> str:

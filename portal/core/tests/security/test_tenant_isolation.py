@@ -36,7 +36,7 @@ BY_CODE = (
     ("GET", "/iad/reports/{b_draft}/draft/attachments/"),
     ("POST", "/iad/reports/{b_draft}/draft/attachments/"),
     ("GET", "/iad/reports/{b_draft}/attachments/{b_attachment}/"),
-    ("GET", "/iad/reports/{draft}/attachments/{b_attachment}/"),  # own report, other's file
+    ("GET", "/iad/reports/{iad_draft}/attachments/{b_attachment}/"),  # own report, other's file
     ("GET", "/iad/reports/{b_filed}/close/"),
     ("POST", "/iad/reports/{b_filed}/close/"),
     ("POST", "/iad/reports/{b_filed}/start-review/"),

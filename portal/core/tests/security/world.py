@@ -9,13 +9,25 @@ from portal.accounts.tests.factories import UserFactory
 from portal.core import uploads
 from portal.core.testing import make_personas
 from portal.core.tests.sample_files import png
-from portal.iad.models import Attachment, PersonInvolved, RedactedCopy, Report
-from portal.iad.tests.factories import ReportFactory
+from portal.registry.models import Organization
 from portal.registry.tests.factories import MailingAddressFactory
+from portal.reports.testing import contract_for
+from portal.reports.types import ReportType, registered
 
 # The people of the matrix, in its column order.
-PERSONAS = ("anonymous", "pending", "locked", "individual", "master", "director",
-            "plan_reviewer", "redactor", "ioc_member", "agency_admin", "outsider")  # fmt: skip
+PERSONAS = (
+    "anonymous",
+    "pending",
+    "locked",
+    "individual",
+    "master",
+    "director",
+    "plan_reviewer",
+    "redactor",
+    "ioc_member",
+    "agency_admin",
+    "outsider",
+)
 
 
 @dataclass(frozen=True)
@@ -33,51 +45,94 @@ def _with(user: User, *roles: str) -> User:
     return User.objects.get(pk=user.pk)
 
 
+def _roles(key: str, *more: str) -> tuple[str, ...]:
+    """The roles of every registered type's contract named `key` (and `more`)."""
+    keys = (key, *more)
+    return tuple(
+        role for rtype in registered() for k in keys for role in contract_for(rtype).roles[k]
+    )
+
+
+def _records(
+    rtype: ReportType, people: dict[str, User | None], plan: Organization, committee: Organization
+) -> dict[str, object]:
+    """A draft with a file and an item, and a filed report waiting for the reviewer's step,
+    whose copy was released to the committee."""
+    contract = contract_for(rtype)
+    individual = people["individual"]
+    assert individual is not None
+    about = {
+        "organization": individual.organization,
+        "provider": individual.organization,
+        "preparer": individual,
+        "health_plan": plan,
+    }
+    draft = contract.make(contract.provider_kind, rtype.editable[0], **about)
+    contract.add_item(draft)
+    content = png()
+    attachment = rtype.attachment_model.objects.create(  # type: ignore[attr-defined]
+        report=draft,
+        name="scan.png",
+        content_type="image/png",
+        size=len(content),
+        sha256="0" * 64,
+        stored_name=uploads.store(content),
+        uploaded_by=individual,
+    )
+    (waiting,) = rtype.workflow.transitions[contract.review_step].sources
+    filed = contract.make(contract.provider_kind, waiting, **about)
+    copy = rtype.copy_model.objects.create(  # type: ignore[union-attr]
+        report=filed,
+        status="released",
+        committee=committee,
+        created_by=people["redactor"],
+        released_at=filed.created_at,
+        content={contract.text_field: "Redacted [removed]."},
+    )
+    slug = rtype.slug
+    return {
+        f"{slug}_draft": draft.code,
+        f"{slug}_filed": filed.code,
+        f"{slug}_attachment": attachment.code,
+        f"{slug}_copy": copy.code,
+    }
+
+
 def build_world() -> World:
-    """A provider (central region) contracted with a plan; a draft and a report in review of
-    that provider; the review's copy released to the central committee; a letter waiting in
-    the mailroom. Needs `settings.ATTACHMENTS_ROOT` pointing at a scratch folder."""
+    """A provider (central region) contracted with a plan; for every report type, a draft and a
+    filed report of that provider, the filed one's copy released to the central committee; a
+    letter waiting in the mailroom. Needs `settings.ATTACHMENTS_ROOT` pointing at a scratch
+    folder."""
     personas = make_personas()
     provider, plan = personas.provider, personas.plan_reviewer.organization
     committee = personas.ioc_member.organization
     for organization in (provider, committee):
         organization.region = "central"
         organization.save()
-    individual = _with(personas.provider_user, "iad.submitter")
+    individual = _with(personas.provider_user, *_roles("filer"))
     people: dict[str, User | None] = {
         "anonymous": None,
         "pending": UserFactory(organization=provider, status=User.Status.AWAITING_APPROVAL),
         "locked": UserFactory(organization=provider, status=User.Status.LOCKED),
         "individual": individual,
         "master": personas.provider_master,
-        "director": _with(personas.clinical_director, "iad.clinical_director"),
-        "plan_reviewer": _with(personas.plan_reviewer, "iad.reviewer"),
-        "redactor": _with(UserFactory(organization=plan), "iad.redactor"),
+        "director": _with(personas.clinical_director, *_roles("approver")),
+        "plan_reviewer": _with(personas.plan_reviewer, *_roles("reviewer")),
+        "redactor": _with(UserFactory(organization=plan), *_roles("redactor")),
         "ioc_member": _with(personas.ioc_member, "ioc.member"),
         "agency_admin": personas.agency_admin,
-        "outsider": _with(personas.outsider, "iad.submitter", "iad.clinical_director"),
+        "outsider": _with(personas.outsider, *_roles("filer", "approver")),
     }
-    about = {"organization": provider, "preparer": individual, "health_plan": plan}
-    draft = ReportFactory(status=Report.Status.DRAFT, **about)
-    person = PersonInvolved.objects.create(report=draft, role="staff", name="Dan Reyes")
-    content = png()
-    attachment = Attachment.objects.create(
-        report=draft, name="scan.png", content_type="image/png", size=len(content),
-        sha256="0" * 64, stored_name=uploads.store(content), uploaded_by=individual,
-    )  # fmt: skip
-    filed = ReportFactory(status=Report.Status.IN_REVIEW, **about)
-    copy = RedactedCopy.objects.create(
-        report=filed, status=RedactedCopy.Status.RELEASED, committee=committee,
-        created_by=people["redactor"], released_at=filed.created_at,
-        content={"narrative": "Redacted [removed]."},
-    )  # fmt: skip
+    records: dict[str, object] = {}
+    for rtype in registered():
+        records |= _records(rtype, people, plan, committee)
     waiting = UserFactory(account_type="master", status=User.Status.AWAITING_ACTIVATION)
     batch = LetterBatch.objects.create(printed_by=personas.agency_admin)
     letter = ActivationLetter.objects.create(
-        user=waiting, address=MailingAddressFactory(organization=waiting.organization),
-        status=ActivationLetter.Status.PRINTED, batch=batch,
-    )  # fmt: skip
-    codes = {"draft": draft.code, "filed": filed.code, "attachment": attachment.code,
-             "person": person.pk, "copy": copy.code, "account": individual.code,
-             "letter": letter.code, "batch": batch.pk}  # fmt: skip
+        user=waiting,
+        address=MailingAddressFactory(organization=waiting.organization),
+        status=ActivationLetter.Status.PRINTED,
+        batch=batch,
+    )
+    codes = {**records, "account": individual.code, "letter": letter.code, "batch": batch.pk}
     return World(people=people, codes={key: str(value) for key, value in codes.items()})

@@ -1,0 +1,143 @@
+"""Periodic filings: one filing per organization per period (a month, a quarter), due some
+calendar days after the period ends (rolled forward to a business day), and who has not filed.
+S&R's monthly summaries use it; OIFA's quarterly inventories will.
+
+An application's model inherits `PeriodicFiling` and adds what a filing holds; its `Schedule`
+says how long a period is, when it is due and which organizations must file.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from portal.core import audit
+from portal.core.business_days import END_OF_DAY, PHOENIX, on_or_after_business_day
+from portal.core.workflow import TransitionRefused
+from portal.registry.models import Organization
+
+
+class PeriodicFiling(models.Model):
+    """One organization's filing for one period (its first day), filed once."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(help_text="The first day of the period.")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-period", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "period"], name="%(app_label)s_%(class)s_one_per_period"
+            )
+        ]
+
+
+def _add_months(day: date, months: int) -> date:
+    total = day.year * 12 + day.month - 1 + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How often a filing is due and who must file it."""
+
+    model: type[PeriodicFiling]
+    audit_action: str  # written when a filing is made: "sr.summary_filed"
+    months: int  # 1: monthly, 3: quarterly
+    due_day: int  # the calendar day of the month after the period ends
+    filers: Callable[[], QuerySet[Organization]]  # the organizations that must file
+
+    def period_of(self, day: date) -> date:
+        """The first day of the period `day` falls in (quarters start in January)."""
+        month = (day.month - 1) // self.months * self.months + 1
+        return date(day.year, month, 1)
+
+    def end_of(self, period: date) -> date:
+        """The last day of the period."""
+        return _add_months(period, self.months) - timedelta(days=1)
+
+    def due(self, period: date) -> datetime:
+        """The end of the due day, Phoenix time: the `due_day`-th calendar day after the
+        period ends, or the next business day when that day is not one."""
+        day = _add_months(period, self.months) + timedelta(days=self.due_day - 1)
+        return datetime.combine(on_or_after_business_day(day), END_OF_DAY, tzinfo=PHOENIX)
+
+    def last_closed(self, today: date | None = None) -> date:
+        """The latest period that has ended (the one due next, or just due)."""
+        today = today or timezone.localdate()
+        return _add_months(self.period_of(today), -self.months)
+
+    def recent(self, count: int, today: date | None = None) -> list[date]:
+        """The latest `count` periods that have ended, newest first."""
+        last = self.last_closed(today)
+        return [_add_months(last, -self.months * n) for n in range(count)]
+
+    def label(self, period: date) -> str:
+        if self.months == 1:
+            return f"{period:%B %Y}"
+        return f"Quarter {(period.month - 1) // 3 + 1}, {period.year}"
+
+    def not_filed(self, period: date, among: QuerySet[Organization]) -> QuerySet[Organization]:
+        """The organizations among `among` that must file and have not filed for `period`."""
+        filed = self.model.objects.filter(period=period).values("organization")  # type: ignore[attr-defined]
+        return self.filers().filter(pk__in=among.values("pk")).exclude(pk__in=filed)
+
+
+def file_period(
+    schedule: Schedule,
+    *,
+    organization: Organization,
+    period: date,
+    by: Any,
+    values: dict[str, Any],
+    check: Callable[[Any], None] = lambda filing: None,
+    request: Any = None,
+) -> Any:
+    """Record the organization's filing for a period that has ended. Of two filings for the
+    same period the first wins; the second is refused with who filed it and when."""
+    if period != schedule.period_of(period) or period > schedule.last_closed():
+        raise TransitionRefused("Choose a period that has ended.")
+    model: Any = schedule.model
+    filing = model(organization=organization, period=period, filed_by=by, **values)
+    check(filing)
+    try:
+        with transaction.atomic():
+            filing.save()
+            audit.record(
+                schedule.audit_action,
+                actor=by,
+                target=filing,
+                request=request,
+                data={"period": period.isoformat()},
+            )
+    except IntegrityError:
+        raise TransitionRefused(_already(schedule, organization, period)) from None
+    return filing
+
+
+def _already(schedule: Schedule, organization: Organization, period: date) -> str:
+    model: Any = schedule.model
+    first = (
+        model.objects.select_related("filed_by")
+        .filter(organization=organization, period=period)
+        .first()
+    )
+    if first is None:  # the filing that won was rolled back since
+        return "This period was filed at the same moment by someone else. Check the list."
+    when = timezone.localtime(first.filed_at)
+    return (
+        f"{schedule.label(period)} was already filed by {first.filed_by.get_full_name()} "
+        f"on {when:%B} {when.day}, {when.year}. Nothing was changed."
+    )

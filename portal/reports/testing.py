@@ -1,0 +1,34 @@
+"""What the kit's contract tests need from each report type: how to make a complete report in
+any state, and which of its roles each person of the contract holds. A type's tests declare it
+as `CONTRACT` in `<app>/tests/contract.py`; `contract_for()` finds it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+from .types import ReportType
+
+
+@dataclass(frozen=True)
+class Contract:
+    # Makes a complete report of this kind (its provider's own), saved, in any status:
+    # make(kind, status, organization=…, preparer=…, health_plan=…).
+    make: Callable[..., Any]
+    # The type's roles held by each person of the contract: "filer" (at the provider),
+    # "approver" (at the provider, for types that have one), "reviewer" and "redactor" (at the
+    # member's plan and at the agency).
+    roles: dict[str, tuple[str, ...]]
+    provider_kind: str  # the kind a provider files
+    text_field: str  # a free-text field a redacted copy keeps, where identifiers are planted
+    review_step: str  # a reviewer's step that asks for a reason (its source: a filed state)
+    add_item: Callable[[Any], None] = lambda report: None  # one more row shown on its page
+
+
+def contract_for(rtype: ReportType) -> Contract:
+    app = rtype.model._meta.app_config
+    if app is None:
+        raise LookupError(f"{rtype.slug}'s model belongs to no installed app.")
+    module = import_module(f"{app.name}.tests.contract")
+    contract: Contract = module.CONTRACT
+    return contract

@@ -1,0 +1,169 @@
+"""Monthly summaries (SPEC §5): which facilities must file, who sees whose, filing one, and the
+comparison of each count with the individual reports of that month."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.core.business_days import PHOENIX
+from portal.core.roles import has_role
+from portal.core.workflow import TransitionRefused
+from portal.registry.models import Organization
+from portal.reports.periodic import Schedule, file_period
+
+from .models import MonthlySummary, Report
+
+ROLES = ("sr.submitter", "sr.reviewer")
+
+
+def facilities() -> QuerySet[Organization]:
+    """The facilities that must file: active providers with an active account that files S&R
+    reports."""
+    filers = User.objects.filter(status=User.Status.ACTIVE, role_grants__role="sr.submitter")
+    return Organization.objects.filter(
+        kind="provider", status=Organization.Status.ACTIVE, pk__in=filers.values("organization")
+    )
+
+
+SCHEDULE = Schedule(
+    model=MonthlySummary, audit_action="sr.summary_filed", months=1, due_day=5, filers=facilities
+)
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def check_user(user: Any) -> None:
+    """The monthly pages exist only for holders of an S&R role: 404 for everyone else."""
+    if not any(has_role(user, role) for role in ROLES):
+        raise Http404
+
+
+def is_facility(user: Any) -> bool:
+    return has_role(user, "sr.submitter")
+
+
+def facilities_seen_by(user: Any) -> QuerySet[Organization]:
+    """A facility sees itself; a plan its contracted providers; the agency every provider."""
+    organization = user.organization
+    providers = Organization.objects.filter(kind="provider")
+    if is_facility(user):
+        return providers.filter(pk=organization.pk)
+    if organization.kind == "agency":
+        return providers
+    return providers.filter(contracted_plans=organization)
+
+
+def months(today: date | None = None) -> list[date]:
+    """The months a facility is asked about: the latest ones that have ended, newest first."""
+    return SCHEDULE.recent(settings.SR_SUMMARY_MONTHS, today)
+
+
+def _month_bounds(period: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(period, time.min, tzinfo=PHOENIX)
+    end = datetime.combine(SCHEDULE.end_of(period), time.max, tzinfo=PHOENIX)
+    return start, end
+
+
+def filed_reports(organizations: QuerySet[Organization], period: date) -> dict[int, int]:
+    """Individual reports each organization filed about events of the month (drafts aside)."""
+    start, end = _month_bounds(period)
+    rows = (
+        Report.objects.filter(organization__in=organizations, started_at__range=(start, end))
+        .exclude(status=Report.Status.DRAFT)
+        .values("organization")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["organization"]: row["count"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One facility and one month: its summary if filed, and the reports filed for it."""
+
+    facility: Organization
+    period: date
+    summary: MonthlySummary | None
+    reports: int
+    due: datetime
+
+    @property
+    def mismatch(self) -> bool:
+        return self.summary is not None and self.summary.event_count != self.reports
+
+    @property
+    def label(self) -> str:
+        return SCHEDULE.label(self.period)
+
+
+def month_lines(user: Any, period: date) -> list[Line]:
+    """Every facility this person sees that must file, for one month: three queries."""
+    seen = facilities_seen_by(user).filter(pk__in=facilities().values("pk")).order_by("name")
+    summaries = {
+        summary.organization_id: summary
+        for summary in MonthlySummary.objects.filter(organization__in=seen, period=period)
+    }
+    counts, due = filed_reports(seen, period), SCHEDULE.due(period)
+    return [
+        Line(facility, period, summaries.get(facility.pk), counts.get(facility.pk, 0), due)
+        for facility in seen
+    ]
+
+
+def facility_lines(facility: Organization, today: date | None = None) -> list[Line]:
+    """One facility's recent months, newest first: two queries."""
+    asked = months(today)
+    summaries = {
+        summary.period: summary
+        for summary in MonthlySummary.objects.filter(organization=facility, period__in=asked)
+    }
+    start, _ = _month_bounds(asked[-1])
+    _, end = _month_bounds(asked[0])
+    started = (
+        Report.objects.filter(organization=facility, started_at__range=(start, end))
+        .exclude(status=Report.Status.DRAFT)
+        .values_list("started_at", flat=True)
+    )
+    counts = Counter(SCHEDULE.period_of(timezone.localtime(moment).date()) for moment in started)
+    return [
+        Line(facility, period, summaries.get(period), counts[period], SCHEDULE.due(period))
+        for period in asked
+    ]
+
+
+def unfiled_months(facility: Organization) -> list[date]:
+    filed = set(
+        MonthlySummary.objects.filter(organization=facility).values_list("period", flat=True)
+    )
+    return [period for period in months() if period not in filed]
+
+
+def file_summary(
+    *, by: Any, period: date, event_count: int, notes: str = "", request: HttpRequest | None = None
+) -> MonthlySummary:
+    """The facility's summary for a month that has ended; a count below the individual
+    reports already filed for that month is refused (the reports are the floor)."""
+    if not is_facility(by) or by.organization is None or by.organization.kind != "provider":
+        raise PermissionDenied
+    facility = by.organization
+    filed = filed_reports(Organization.objects.filter(pk=facility.pk), period).get(facility.pk, 0)
+    if event_count < filed:
+        raise TransitionRefused(
+            f"Your facility filed {filed} individual report{'s' if filed != 1 else ''} about "
+            f"events in {SCHEDULE.label(period)}: the count cannot be lower."
+        )
+    values = {"event_count": event_count, "notes": notes.strip()}
+    summary: MonthlySummary = file_period(
+        SCHEDULE, organization=facility, period=period, by=by, values=values, request=request
+    )
+    return summary
