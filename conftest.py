@@ -26,3 +26,10 @@ def personas(db: None):
     from portal.core.testing import make_personas
 
     return make_personas()
+
+
+@pytest.fixture(autouse=True)
+def _attachments_in_a_scratch_folder(settings, tmp_path_factory):
+    """Files stored by a test (the demo's physician's orders among them) go to a folder of the
+    test run, never to the checkout's var/attachments."""
+    settings.ATTACHMENTS_ROOT = tmp_path_factory.mktemp("attachments")

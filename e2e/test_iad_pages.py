@@ -220,7 +220,8 @@ def test_redact_release_and_the_committee_reads_the_copy(page: Page, live_server
 
     sign_in_as(page, base, "ioc.member")
     page.get_by_role("link", name="Committee reports").click()
-    expect(page.get_by_role("status")).to_have_text("2 reports.")
+    # The two released IAD copies and the released S&R copy of the demo data.
+    expect(page.get_by_role("status")).to_have_text("3 reports.")
     assert_accessible(page, "Reports released to your committee")
     page.get_by_role("row").filter(has_text="Exploitation").get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Redacted IAD report")

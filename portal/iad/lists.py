@@ -4,68 +4,34 @@ the kit (`portal.reports.listing`) does the rest."""
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
 
-from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
+from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from portal.core.exports import Cell
+from portal.reports import columns
 from portal.reports.types import Column, Tab
 
 from .models import Report
 
 S = Report.Status
 TABS = (
-    Tab("all", "All I may see", (), lambda user: Q()),
-    Tab(
-        "drafts",
-        "My drafts",
-        ("iad.submitter", "irf.submitter"),
-        lambda user: Q(preparer=user, status__in=[S.DRAFT, S.RETURNED]),
-    ),
+    columns.everything(),
+    columns.my_drafts(("iad.submitter", "irf.submitter"), [S.DRAFT, S.RETURNED]),
     Tab(
         "approval",
         "Awaiting my approval",
         ("iad.clinical_director",),
         lambda user: Q(organization=user.organization, status=S.AWAITING_APPROVAL),
     ),
-    Tab("review", "Awaiting review", ("iad.reviewer",), lambda user: _to_review(user)),
+    columns.awaiting_review(("iad.reviewer",), [S.SUBMITTED, S.IN_REVIEW]),
 )
-
-
-def _to_review(user: Any) -> Q:
-    """Filed reports this reviewer may take through review (the kit's `may_act`): their plan's
-    members', or any for agency staff; reports a plan only sees through a contracted provider
-    are another plan's to review."""
-    waiting = Q(status__in=[S.SUBMITTED, S.IN_REVIEW])
-    organization = user.organization
-    if organization is None or organization.kind == "agency":
-        return waiting
-    return waiting & Q(health_plan=organization)
-
-
-# Statuses sort in the order a report moves through them, not alphabetically.
-_STATUS_ORDER = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(S.values)))
 _STATUSES, _OUTCOMES = dict(Report.Status.choices), dict(Report.Outcome.choices)
-
-
-def _due(report: Report) -> str:
-    zone = timezone.get_current_timezone()
-    return date_format(report.due_at.astimezone(zone), "M j, Y") if report.due_at else ""
-
-
 COLUMNS = (
-    Column("created", "Report", "date created", (F("created_at"),), str, descending_first=True),
-    Column("status", "Status", "status", (_STATUS_ORDER,), lambda r: _STATUSES[r.status]),
-    Column(
-        "member",
-        "Member",
-        "member name",
-        (F("member_last_name"), F("member_first_name")),
-        lambda r: ", ".join(filter(None, [r.member_last_name, r.member_first_name])),
-    ),
+    columns.created(),
+    columns.status(Report),
+    columns.member(),
     Column(
         "provider",
         "Provider",
@@ -74,7 +40,7 @@ COLUMNS = (
         lambda r: r.provider.name if r.provider else "",
         nullable=True,
     ),
-    Column("due", "Due", "due time", (F("due_at"),), _due, nullable=True),
+    columns.day("due", "Due", "due time", "due_at"),
 )
 DEFAULT_SORT = "-created"
 

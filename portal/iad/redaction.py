@@ -5,11 +5,10 @@ report, so a field left out here cannot reach them."""
 
 from dataclasses import dataclass
 
-from portal.core.business_days import PHOENIX
 from portal.reports.redaction import (
+    CopyDocument,
     birth_date_forms,
-    kept_texts,
-    member_age,
+    document_fields,
     member_names,
     person_names,
 )
@@ -44,53 +43,25 @@ def known_values(report: Report) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
-class RedactedDocument:
-    """Everything a committee may read of one report, and nothing else."""
+class RedactedDocument(CopyDocument):
+    """Everything a committee may read of one IAD or IRF, and nothing else."""
 
-    code: str
-    kind: str
-    released_at: object
-    committee: str
-    provider: str
-    health_plan: str
-    category: str
     member_sex: str
-    member_age: str
-    occurred: str
     incident_types: list[str]
     sentinel: bool
-    injuries: str
-    status: str
     outcome: str
-    texts: list[tuple[str, str]]
-    addenda: list[str]
 
 
 def document_for(copy: RedactedCopy) -> RedactedDocument:
     """The committee's view of a copy. Needs the copy with its report, provider, plan and
     committee loaded, and the report's incident types prefetched."""
     report = copy.report
-    occurred = report.occurred_at.astimezone(PHOENIX) if report.occurred_at else None
-    content = copy.content
-    injuries = {True: "Yes", False: "No", None: "Not given"}[report.injuries]
     return RedactedDocument(
-        code=str(copy.code),
-        kind=report.get_kind_display(),
-        released_at=copy.released_at,
-        committee=copy.committee.name if copy.committee else "",
-        provider=report.provider.name if report.provider else "",
-        health_plan=report.health_plan.name if report.health_plan else "",
-        category=report.get_category_display(),
+        **document_fields(copy, report.occurred_at),
         member_sex=report.get_member_sex_display(),
-        member_age=member_age(report, report.occurred_at),
-        occurred=f"{occurred:%B %Y}" if occurred else "Not given",
         incident_types=[kind.name for kind in report.incident_types.all()],
         sentinel=report.sentinel,
-        injuries=injuries,
-        status=report.get_status_display(),
         outcome=report.get_outcome_display(),
-        texts=kept_texts(copy),
-        addenda=[str(text) for text in content.get("addenda", [])],
     )
 
 

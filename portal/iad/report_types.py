@@ -27,16 +27,7 @@ from .forms import (
     PersonForm,
     ReporterForm,
 )
-from .models import (
-    Addendum,
-    Attachment,
-    DueReminder,
-    Notification,
-    PersonInvolved,
-    RedactedCopy,
-    Report,
-    ReportEvent,
-)
+from .models import COMPANIONS, Notification, PersonInvolved, Report
 from .roles import ROLES
 from .workflow import TRANSITIONS
 
@@ -180,11 +171,7 @@ IAD = register(
         title="Incident reports",
         noun="incident report",
         model=Report,
-        history_model=ReportEvent,
-        addendum_model=Addendum,
-        attachment_model=Attachment,
-        reminder_model=DueReminder,
-        copy_model=RedactedCopy,
+        companions=COMPANIONS,
         kinds=(
             Kind(
                 "iad",
@@ -221,19 +208,12 @@ IAD = register(
         roles=tuple(role.name for role in ROLES),
         reviewer_roles=("iad.reviewer",),
         redactor_role="iad.redactor",
-        redaction=Redaction(
-            text_fields=redaction.TEXT_FIELDS,
-            known_values=redaction.known_values,
-            document=redaction.document_for,
-            copy_related=("report__provider", "report__health_plan"),
+        redaction=Redaction.of(
+            redaction,
             copy_prefetch=("report__incident_types",),
             inbox_prefetch=("report__incident_types",),
-            inbox_detail=redaction.inbox_detail,
         ),
-        derive=rules.derive,
-        extra_missing=rules.extra_missing,
-        check=rules.check,
-        row_tags=rules.tags,
+        rules=rules,
         home=home,
         demo=_demo,
         report_prefetch=("incident_types",),

@@ -4,6 +4,7 @@ fields. Index and constraint names carry the application's label, so each table 
 
 import uuid
 from functools import cache
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -245,3 +246,34 @@ class RedactedCopy(models.Model):
 
     def __str__(self) -> str:
         return f"Redacted copy of {self.report}"  # type: ignore[attr-defined]
+
+
+class Companions(NamedTuple):
+    """The models every report type keeps beside its report, each linked to it."""
+
+    history: Any  # ReportEvent: `report.history`
+    addendum: Any  # Addendum: `report.addenda`
+    reminder: Any  # DueReminder
+    attachment: Any  # Attachment: `report.attachments`
+    copy: Any  # RedactedCopy: `report.redacted_copy`
+
+
+def companions(report: type[Report]) -> Companions:
+    """Make the companion models of an application's report model, in the application's
+    module (so they are its models, with its table names): call it in `<app>/models.py` as
+    `ReportEvent, Addendum, DueReminder, Attachment, RedactedCopy = companions(Report)`."""
+
+    def make(name: str, base: type[models.Model], link: models.Field) -> Any:  # type: ignore[type-arg]
+        return type(name, (base,), {"__module__": report.__module__, "report": link})
+
+    def key(related_name: str) -> models.ForeignKey:  # type: ignore[type-arg]
+        return models.ForeignKey(report, on_delete=models.CASCADE, related_name=related_name)
+
+    one = models.OneToOneField(report, on_delete=models.CASCADE, related_name="redacted_copy")
+    return Companions(
+        make("ReportEvent", Event, key("history")),
+        make("Addendum", Addendum, key("addenda")),
+        make("DueReminder", DueReminder, key("+")),
+        make("Attachment", Attachment, key("attachments")),
+        make("RedactedCopy", RedactedCopy, one),
+    )

@@ -2,6 +2,7 @@
 copy's content, its suggestions, and the services that make, save and release it."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -204,3 +205,48 @@ def member_age(report: Any, moment: datetime | None) -> str:
     on = moment.astimezone(PHOENIX).date()
     years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     return "90 or older" if years >= 90 else str(years)
+
+
+# --- What a committee reads ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopyDocument:
+    """What a committee may read of any report: a type's document adds its own fields. Its
+    templates get this, never the report, so a field left out cannot reach a committee."""
+
+    code: str
+    kind: str
+    released_at: object
+    committee: str
+    provider: str
+    health_plan: str
+    category: str
+    member_age: str
+    happened: str  # the month, never the day
+    injuries: str
+    status: str
+    texts: list[tuple[str, str]]
+    addenda: list[str]
+
+
+def document_fields(copy: Any, moment: datetime | None) -> dict[str, Any]:
+    """The `CopyDocument` fields of a copy (loaded with its report, provider, plan and
+    committee) about an event at `moment`."""
+    report = copy.report
+    local = moment.astimezone(PHOENIX) if moment else None
+    return {
+        "code": str(copy.code),
+        "kind": report.get_kind_display(),
+        "released_at": copy.released_at,
+        "committee": copy.committee.name if copy.committee else "",
+        "provider": report.provider.name if report.provider else "",
+        "health_plan": report.health_plan.name if report.health_plan else "",
+        "category": report.get_category_display(),
+        "member_age": member_age(report, moment),
+        "happened": f"{local:%B %Y}" if local else "Not given",
+        "injuries": {True: "Yes", False: "No", None: "Not given"}[report.injuries],
+        "status": report.get_status_display(),
+        "texts": kept_texts(copy),
+        "addenda": [str(text) for text in copy.content.get("addenda", [])],
+    }

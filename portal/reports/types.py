@@ -20,6 +20,8 @@ from django.db.models import Q
 from portal.core.home import Waiting
 from portal.core.workflow import Transition, Workflow
 
+from .models import Companions
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -113,10 +115,23 @@ class Redaction:
     text_fields: dict[str, str]  # field → label
     known_values: Callable[[Any], list[tuple[str, str]]]  # report → (why, value)
     document: Callable[[Any], Any]  # copy → the committee's document
-    copy_related: tuple[str, ...] = ()  # what `document` reads, loaded with the copy
+    # What `document` reads, loaded with the copy.
+    copy_related: tuple[str, ...] = ("report__provider", "report__health_plan")
     copy_prefetch: tuple[str, ...] = ()
     inbox_prefetch: tuple[str, ...] = ()
     inbox_detail: Callable[[Any], str] = lambda copy: ""  # a line for the committee's inbox
+
+    @classmethod
+    def of(cls, module: Any, **options: Any) -> "Redaction":
+        """From a type's redaction module: its TEXT_FIELDS, known_values, document_for and
+        inbox_detail."""
+        return cls(
+            text_fields=module.TEXT_FIELDS,
+            known_values=module.known_values,
+            document=module.document_for,
+            inbox_detail=module.inbox_detail,
+            **options,
+        )
 
 
 @dataclass
@@ -127,10 +142,7 @@ class ReportType:
     title: str  # the list page: "Incident reports"
     noun: str  # in sentences and e-mails: "incident report"
     model: type[models.Model]
-    history_model: type[models.Model]
-    addendum_model: type[models.Model]
-    attachment_model: type[models.Model]
-    reminder_model: type[models.Model]
+    companions: Companions  # its history, addenda, reminders, attachments and copies
     kinds: tuple[Kind, ...]
     transitions: list[Transition]
     editable: tuple[str, ...]  # statuses in which the filer changes the draft
@@ -146,14 +158,13 @@ class ReportType:
     roles: tuple[str, ...]  # every role of the application: nobody else reaches its pages
     reviewer_roles: tuple[str, ...]
     item_lists: tuple[ItemList, ...] = ()
-    copy_model: type[models.Model] | None = None
     redaction: Redaction | None = None
     redactor_role: str = ""
-    # Domain rules.
-    derive: Callable[[Any], None] = lambda report: None  # deadline and other derived fields
-    extra_missing: Callable[[Any], list[Missing]] = lambda report: []
-    check: Callable[[Any], None] = lambda report: None  # ValidationError for bad field values
-    row_tags: Callable[[Any], list[str]] = lambda report: []
+    # The domain's rules: a module (or object) with any of `derive(report)` (the deadline and
+    # other derived fields), `extra_missing(report)` (what submission needs beyond the
+    # sections' required fields), `check(report)` (ValidationError for values that make no
+    # sense) and `tags(report)` (words shown beside the report's name).
+    rules: Any = None
     home: Callable[[Any, "ReportType"], list[Waiting]] = lambda user, rtype: []
     demo: Callable[[], int] | None = None
     report_related: tuple[str, ...] = ("organization", "provider", "health_plan", "preparer")
@@ -171,6 +182,39 @@ class ReportType:
             guard=may_act,
             status_labels={str(k): str(v) for k, v in status.choices or []},  # type: ignore[union-attr]
         )
+
+    def derive(self, report: Any) -> None:
+        getattr(self.rules, "derive", _nothing)(report)
+
+    def extra_missing(self, report: Any) -> list[Missing]:
+        return list(getattr(self.rules, "extra_missing", _none)(report))
+
+    def check(self, report: Any) -> None:
+        getattr(self.rules, "check", _nothing)(report)
+
+    def row_tags(self, report: Any) -> list[str]:
+        return list(getattr(self.rules, "tags", _none)(report))
+
+    @property
+    def history_model(self) -> Any:
+        return self.companions.history
+
+    @property
+    def addendum_model(self) -> Any:
+        return self.companions.addendum
+
+    @property
+    def attachment_model(self) -> Any:
+        return self.companions.attachment
+
+    @property
+    def reminder_model(self) -> Any:
+        return self.companions.reminder
+
+    @property
+    def copy_model(self) -> Any:
+        """The type's redacted copies (kept whether or not it declares redaction)."""
+        return self.companions.copy
 
     @property
     def filer_roles(self) -> tuple[str, ...]:
@@ -210,6 +254,14 @@ class ReportType:
 
     def filed(self, report: Any) -> bool:
         return report.status not in self.private
+
+
+def _nothing(report: Any) -> None:
+    return None
+
+
+def _none(report: Any) -> list[Any]:
+    return []
 
 
 PAGES = (

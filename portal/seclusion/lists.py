@@ -4,44 +4,22 @@ rest (`portal.reports.listing`)."""
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import F, QuerySet
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from portal.core.exports import Cell
-from portal.reports.types import Column, Tab
+from portal.reports import columns
+from portal.reports.types import Column
 
 from .models import Report
 
 S = Report.Status
 TABS = (
-    Tab("all", "All I may see", (), lambda user: Q()),
-    Tab(
-        "drafts",
-        "My drafts",
-        ("sr.submitter",),
-        lambda user: Q(preparer=user, status__in=[S.DRAFT, S.RETURNED]),
-    ),
-    Tab("review", "Awaiting review", ("sr.reviewer",), lambda user: _to_review(user)),
+    columns.everything(),
+    columns.my_drafts(("sr.submitter",), [S.DRAFT, S.RETURNED]),
+    columns.awaiting_review(("sr.reviewer",), [S.SUBMITTED]),
 )
-
-
-def _to_review(user: Any) -> Q:
-    """Submitted reports this reviewer may accept or return: their plan's members', or any for
-    agency staff."""
-    waiting = Q(status=S.SUBMITTED)
-    organization = user.organization
-    if organization is None or organization.kind == "agency":
-        return waiting
-    return waiting & Q(health_plan=organization)
-
-
-_STATUS_ORDER = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(S.values)))
 _STATUSES, _TYPES = dict(S.choices), dict(Report.Type.choices)
-
-
-def _day(moment: Any) -> str:
-    return date_format(timezone.localtime(moment), "M j, Y") if moment else ""
 
 
 def minutes(report: Report) -> str:
@@ -49,28 +27,14 @@ def minutes(report: Report) -> str:
 
 
 COLUMNS = (
-    Column("created", "Report", "date created", (F("created_at"),), str, descending_first=True),
-    Column("status", "Status", "status", (_STATUS_ORDER,), lambda r: _STATUSES[r.status]),
-    Column(
-        "member",
-        "Member",
-        "member name",
-        (F("member_last_name"), F("member_first_name")),
-        lambda r: ", ".join(filter(None, [r.member_last_name, r.member_first_name])),
-    ),
+    columns.created(),
+    columns.status(Report),
+    columns.member(),
     Column(
         "type", "Type", "type", (F("restraint_type"),), lambda r: _TYPES.get(r.restraint_type, "")
     ),
-    Column(
-        "started",
-        "Started",
-        "start",
-        (F("started_at"),),
-        lambda r: _day(r.started_at),
-        descending_first=True,
-        nullable=True,
-    ),
-    Column("due", "Due", "due time", (F("due_at"),), lambda r: _day(r.due_at), nullable=True),
+    columns.day("started", "Started", "start", "started_at", descending_first=True),
+    columns.day("due", "Due", "due time", "due_at"),
 )
 DEFAULT_SORT = "-created"
 

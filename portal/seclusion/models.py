@@ -90,24 +90,8 @@ class Report(kit.Report):
         return int(duration.total_seconds() // 60) if duration is not None else None
 
 
-class ReportEvent(kit.Event):
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="history")
-
-
-class Addendum(kit.Addendum):
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="addenda")
-
-
-class DueReminder(kit.DueReminder):
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
-
-
-class Attachment(kit.Attachment):
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
-
-
-class RedactedCopy(kit.RedactedCopy):
-    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="redacted_copy")
+COMPANIONS = kit.companions(Report)
+ReportEvent, Addendum, DueReminder, Attachment, RedactedCopy = COMPANIONS
 
 
 class MonthlySummary(PeriodicFiling):

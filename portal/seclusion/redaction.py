@@ -5,12 +5,10 @@ Templates for committees get a `RedactedDocument`, never the report."""
 import re
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from portal.reports.redaction import (
+    CopyDocument,
     birth_date_forms,
-    kept_texts,
-    member_age,
+    document_fields,
     member_names,
     person_names,
 )
@@ -42,47 +40,21 @@ def known_values(report: Report) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
-class RedactedDocument:
+class RedactedDocument(CopyDocument):
     """Everything a committee may read of one S&R report, and nothing else."""
 
-    code: str
-    kind: str
-    released_at: object
-    committee: str
-    provider: str
-    health_plan: str
-    category: str
-    member_age: str
-    month: str
     restraint_type: str
     minutes: str
-    injuries: str
-    status: str
-    texts: list[tuple[str, str]]
-    addenda: list[str]
 
 
 def document_for(copy: RedactedCopy) -> RedactedDocument:
     """The committee's view of a copy (the copy with its report, provider, plan and committee
     loaded)."""
     report = copy.report
-    started = timezone.localtime(report.started_at) if report.started_at else None
     return RedactedDocument(
-        code=str(copy.code),
-        kind=report.get_kind_display(),
-        released_at=copy.released_at,
-        committee=copy.committee.name if copy.committee else "",
-        provider=report.provider.name if report.provider else "",
-        health_plan=report.health_plan.name if report.health_plan else "",
-        category=report.get_category_display(),
-        member_age=member_age(report, report.started_at),
-        month=f"{started:%B %Y}" if started else "Not given",
+        **document_fields(copy, report.started_at),
         restraint_type=report.get_restraint_type_display(),
         minutes=minutes(report),
-        injuries={True: "Yes", False: "No", None: "Not given"}[report.injuries],
-        status=report.get_status_display(),
-        texts=kept_texts(copy),
-        addenda=[str(text) for text in copy.content.get("addenda", [])],
     )
 
 

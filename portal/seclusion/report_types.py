@@ -22,7 +22,7 @@ from .forms import (
     care_initial,
     event_initial,
 )
-from .models import Addendum, Attachment, DueReminder, RedactedCopy, Report, ReportEvent
+from .models import COMPANIONS, Report
 from .roles import ROLES
 from .workflow import TRANSITIONS
 
@@ -144,11 +144,7 @@ SR = register(
         title="Seclusion and restraint reports",
         noun="seclusion or restraint report",
         model=Report,
-        history_model=ReportEvent,
-        addendum_model=Addendum,
-        attachment_model=Attachment,
-        reminder_model=DueReminder,
-        copy_model=RedactedCopy,
+        companions=COMPANIONS,
         kinds=(
             Kind(
                 "sr",
@@ -174,17 +170,10 @@ SR = register(
         roles=tuple(role.name for role in ROLES),
         reviewer_roles=("sr.reviewer",),
         redactor_role="sr.reviewer",
-        redaction=Redaction(
-            text_fields=redaction.TEXT_FIELDS,
-            known_values=redaction.known_values,
-            document=redaction.document_for,
-            copy_related=("report__provider", "report__health_plan"),
-            inbox_detail=redaction.inbox_detail,
+        redaction=Redaction.of(
+            redaction,
         ),
-        derive=rules.derive,
-        extra_missing=rules.extra_missing,
-        check=rules.check,
-        row_tags=rules.tags,
+        rules=rules,
         home=home,
         demo=_demo,
     )

@@ -2,8 +2,6 @@
 SPEC §5), what a report needs beyond its sections' required fields, and the field rules the
 forms check, checked again for any caller of the services."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -11,7 +9,7 @@ from portal.core.business_days import due_at
 from portal.reports.types import Missing
 
 from .forms import LONG
-from .models import Report
+from .models import Attachment, Report
 
 BUSINESS_DAYS = 5
 
@@ -21,7 +19,7 @@ def derive(report: Report) -> None:
 
 
 def extra_missing(report: Report) -> list[Missing]:
-    if not report.attachments.exists():
+    if not Attachment.objects.filter(report=report).exists():
         return [Missing("attachments", "the physician's order (attach it)")]
     return []
 
@@ -43,7 +41,3 @@ def check(report: Report) -> None:
         errors["long_duration_confirmed"] = "Confirm that it lasted more than 24 hours"
     if errors:
         raise ValidationError(errors)
-
-
-def tags(report: Any) -> list[str]:
-    return []

@@ -1,0 +1,69 @@
+"""Tabs and columns most report lists have, ready to declare (`ReportType.tabs`, `.columns`)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from .types import Column, Tab
+
+
+def everything() -> Tab:
+    return Tab("all", "All I may see", (), lambda user: Q())
+
+
+def my_drafts(roles: tuple[str, ...], statuses: Iterable[str]) -> Tab:
+    """The person's own reports still with them."""
+    editable = list(statuses)
+    return Tab("drafts", "My drafts", roles, lambda user: Q(preparer=user, status__in=editable))
+
+
+def awaiting_review(roles: tuple[str, ...], statuses: Iterable[str]) -> Tab:
+    """Filed reports this reviewer may work (the kit's `may_act`): their plan's members', or any
+    for agency staff; reports a plan only sees through a contracted provider are another plan's
+    to review."""
+    waiting = Q(status__in=list(statuses))
+
+    def rows(user: Any) -> Q:
+        organization = user.organization
+        if organization is None or organization.kind == "agency":
+            return waiting
+        return waiting & Q(health_plan=organization)
+
+    return Tab("review", "Awaiting review", roles, rows)
+
+
+def created() -> Column:
+    """The report's own link, newest first by default."""
+    return Column(
+        "created", "Report", "date created", (F("created_at"),), str, descending_first=True
+    )
+
+
+def status(model: Any) -> Column:
+    """Statuses sort in the order a report moves through them, not alphabetically."""
+    labels = dict(model._meta.get_field("status").choices)
+    order = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(labels)))
+    return Column("status", "Status", "status", (order,), lambda r: labels[r.status])
+
+
+def member() -> Column:
+    return Column(
+        "member",
+        "Member",
+        "member name",
+        (F("member_last_name"), F("member_first_name")),
+        lambda r: ", ".join(filter(None, [r.member_last_name, r.member_first_name])),
+    )
+
+
+def day(key: str, heading: str, by: str, field: str, **options: bool) -> Column:
+    """A date-and-time field shown as its Arizona day."""
+
+    def cell(report: Any) -> str:
+        moment = getattr(report, field)
+        return date_format(timezone.localtime(moment), "M j, Y") if moment else ""
+
+    return Column(key, heading, by, (F(field),), cell, nullable=True, **options)
