@@ -57,7 +57,10 @@ class Schedule:
     audit_action: str  # written when a filing is made: "sr.summary_filed"
     months: int  # 1: monthly, 3: quarterly
     due_day: int  # the calendar day of the month after the period ends
-    filers: Callable[[], QuerySet[Organization]]  # the organizations that must file
+    # The organizations that must file, each annotated with `filing_since`: the moment it
+    # began to file (no period ended before it is asked of it).
+    filers: Callable[[], QuerySet[Organization]]
+    recent_count: Callable[[], int]  # how many ended periods are asked about
 
     def period_of(self, day: date) -> date:
         """The first day of the period `day` falls in (quarters start in January)."""
@@ -79,20 +82,46 @@ class Schedule:
         today = today or timezone.localdate()
         return _add_months(self.period_of(today), -self.months)
 
-    def recent(self, count: int, today: date | None = None) -> list[date]:
-        """The latest `count` periods that have ended, newest first."""
+    def recent(self, today: date | None = None) -> list[date]:
+        """The ended periods asked about, newest first."""
         last = self.last_closed(today)
-        return [_add_months(last, -self.months * n) for n in range(count)]
+        return [_add_months(last, -self.months * n) for n in range(self.recent_count())]
 
     def label(self, period: date) -> str:
         if self.months == 1:
             return f"{period:%B %Y}"
         return f"Quarter {(period.month - 1) // 3 + 1}, {period.year}"
 
-    def not_filed(self, period: date, among: QuerySet[Organization]) -> QuerySet[Organization]:
-        """The organizations among `among` that must file and have not filed for `period`."""
-        filed = self.model.objects.filter(period=period).values("organization")  # type: ignore[attr-defined]
-        return self.filers().filter(pk__in=among.values("pk")).exclude(pk__in=filed)
+    def asked(self, organization: Any, period: date) -> bool:
+        """Whether an organization of `filers()` was filing by the end of the period."""
+        since = getattr(organization, "filing_since", None)
+        return since is not None and self.period_of(timezone.localtime(since).date()) <= period
+
+    def period_status(self, among: QuerySet[Organization], period: date) -> list[tuple[Any, Any]]:
+        """Each organization among `among` asked about the period, by name, with its filing or
+        None when it has not filed: two queries."""
+        asked = self.filers().filter(pk__in=among.values("pk")).order_by("name")
+        model: Any = self.model
+        filed = {
+            f.organization_id: f
+            for f in model.objects.filter(organization__in=asked, period=period)
+        }
+        return [
+            (org, filed.get(org.pk)) for org in asked if self.asked(org, period) or org.pk in filed
+        ]
+
+    def history(
+        self, organization: Organization, today: date | None = None
+    ) -> list[tuple[date, Any]]:
+        """The recent periods an organization is asked about, newest first, with its filing or
+        None: two queries."""
+        found = self.filers().filter(pk=organization.pk).first()
+        periods = [p for p in self.recent(today) if found is not None and self.asked(found, p)]
+        model: Any = self.model
+        filed = {
+            f.period: f for f in model.objects.filter(organization=organization, period__in=periods)
+        }
+        return [(period, filed.get(period)) for period in periods]
 
 
 def file_period(

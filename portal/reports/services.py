@@ -191,6 +191,8 @@ def take_transition(
     changes: dict[str, Any] = {}
     if step.submits:
         changes = _submission(report, reason)
+    elif report.status in rtype.editable and step.target not in rtype.editable:
+        _check_complete(report)  # a corrected report goes on complete, as it first did
     if step.choice_field:
         changes |= _chosen(report, step.choice_field, step.choice_label, choice)
     if step.note_field:
@@ -222,10 +224,14 @@ def submit_report(
     return take_transition(report, step.name, by=by, reason=late_reason, request=request)
 
 
-def _submission(report: Any, late_reason: str) -> dict[str, Any]:
+def _check_complete(report: Any) -> None:
     lacking = missing_items(report)
     if lacking:
         raise TransitionRefused("Before submitting, add " + ", ".join(lacking) + ".")
+
+
+def _submission(report: Any, late_reason: str) -> dict[str, Any]:
+    _check_complete(report)
     now = timezone.now()
     late = report.due_at is not None and now > report.due_at
     if late and not late_reason.strip():

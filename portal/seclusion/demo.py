@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from portal.accounts.models import User
+from portal.accounts.models import RoleGrant, User
 from portal.registry.models import Organization
 from portal.reports import attachments, redaction, services
 
@@ -37,6 +37,10 @@ def seed_reports() -> int:
     }
     plan = Organization.objects.get(kind="health_plan", identifier="HP001")
     with transaction.atomic():
+        # The demo facilities have filed S&R reports for a year: their past months are asked.
+        RoleGrant.objects.filter(role="sr.submitter").update(
+            granted_at=timezone.now() - timedelta(days=365)
+        )
         for days_ago, story in enumerate(STORIES, start=1):
             _story(people, plan, days_ago, *story)
         _summaries(people["provider.user"])

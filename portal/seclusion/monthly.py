@@ -8,11 +8,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from portal.accounts.models import User
+from portal.accounts.models import RoleGrant, User
 from portal.core.business_days import PHOENIX
 from portal.core.roles import has_role
 from portal.core.workflow import TransitionRefused
@@ -26,15 +26,22 @@ ROLES = ("sr.submitter", "sr.reviewer")
 
 def facilities() -> QuerySet[Organization]:
     """The facilities that must file: active providers with an active account that files S&R
-    reports."""
+    reports, each with `filing_since`, when its first such account got the role (no month
+    before it is asked of the facility)."""
     filers = User.objects.filter(status=User.Status.ACTIVE, role_grants__role="sr.submitter")
+    first = RoleGrant.objects.filter(role="sr.submitter", user__organization=OuterRef("pk"))
     return Organization.objects.filter(
         kind="provider", status=Organization.Status.ACTIVE, pk__in=filers.values("organization")
-    )
+    ).annotate(filing_since=Subquery(first.order_by("granted_at").values("granted_at")[:1]))
 
 
 SCHEDULE = Schedule(
-    model=MonthlySummary, audit_action="sr.summary_filed", months=1, due_day=5, filers=facilities
+    model=MonthlySummary,
+    audit_action="sr.summary_filed",
+    months=1,
+    due_day=5,
+    filers=facilities,
+    recent_count=lambda: settings.SR_SUMMARY_MONTHS,
 )
 
 
@@ -61,11 +68,6 @@ def facilities_seen_by(user: Any) -> QuerySet[Organization]:
     if organization.kind == "agency":
         return providers
     return providers.filter(contracted_plans=organization)
-
-
-def months(today: date | None = None) -> list[date]:
-    """The months a facility is asked about: the latest ones that have ended, newest first."""
-    return SCHEDULE.recent(settings.SR_SUMMARY_MONTHS, today)
 
 
 def _month_bounds(period: date) -> tuple[datetime, datetime]:
@@ -108,27 +110,19 @@ class Line:
 
 def month_lines(user: Any, period: date) -> list[Line]:
     """Every facility this person sees that must file, for one month: three queries."""
-    seen = facilities_seen_by(user).filter(pk__in=facilities().values("pk")).order_by("name")
-    summaries = {
-        summary.organization_id: summary
-        for summary in MonthlySummary.objects.filter(organization__in=seen, period=period)
-    }
-    counts, due = filed_reports(seen, period), SCHEDULE.due(period)
-    return [
-        Line(facility, period, summaries.get(facility.pk), counts.get(facility.pk, 0), due)
-        for facility in seen
-    ]
+    status = SCHEDULE.period_status(facilities_seen_by(user), period)
+    counts = filed_reports(Organization.objects.filter(pk__in=[f.pk for f, _ in status]), period)
+    due = SCHEDULE.due(period)
+    return [Line(f, period, filed, counts.get(f.pk, 0), due) for f, filed in status]
 
 
 def facility_lines(facility: Organization, today: date | None = None) -> list[Line]:
-    """One facility's recent months, newest first: two queries."""
-    asked = months(today)
-    summaries = {
-        summary.period: summary
-        for summary in MonthlySummary.objects.filter(organization=facility, period__in=asked)
-    }
-    start, _ = _month_bounds(asked[-1])
-    _, end = _month_bounds(asked[0])
+    """One facility's recent months since it began filing, newest first: three queries."""
+    history = SCHEDULE.history(facility, today)
+    if not history:
+        return []
+    start, _ = _month_bounds(history[-1][0])
+    _, end = _month_bounds(history[0][0])
     started = (
         Report.objects.filter(organization=facility, started_at__range=(start, end))
         .exclude(status=Report.Status.DRAFT)
@@ -136,16 +130,14 @@ def facility_lines(facility: Organization, today: date | None = None) -> list[Li
     )
     counts = Counter(SCHEDULE.period_of(timezone.localtime(moment).date()) for moment in started)
     return [
-        Line(facility, period, summaries.get(period), counts[period], SCHEDULE.due(period))
-        for period in asked
+        Line(facility, period, filed, counts[period], SCHEDULE.due(period))
+        for period, filed in history
     ]
 
 
 def unfiled_months(facility: Organization) -> list[date]:
-    filed = set(
-        MonthlySummary.objects.filter(organization=facility).values_list("period", flat=True)
-    )
-    return [period for period in months() if period not in filed]
+    """The months the facility is asked about and has not filed, newest first."""
+    return [line.period for line in facility_lines(facility) if line.summary is None]
 
 
 def file_summary(

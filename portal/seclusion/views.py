@@ -25,7 +25,7 @@ def summaries(request: HttpRequest) -> HttpResponse:
         lines = monthly.facility_lines(cast(User, request.user).organization)  # type: ignore[arg-type]
         context = {"lines": lines, "facility": True, "now": monthly.now()}
         return render(request, "sr/summaries.html", context)
-    choices = monthly.months()
+    choices = monthly.SCHEDULE.recent()
     period = _month(request.GET.get("month", ""), choices)
     lines = sorted(monthly.month_lines(request.user, period), key=lambda line: bool(line.summary))
     context = {

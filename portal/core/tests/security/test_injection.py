@@ -59,7 +59,7 @@ from portal.accounts.services import grant_role
 from portal.accounts.services.terms import publish_terms
 from portal.accounts.tests.factories import UserFactory
 from portal.core.models import OutboundEmail
-from portal.iad.models import RedactedCopy, Report
+from portal.iad.models import IncidentType, RedactedCopy, Report
 from portal.iad.tests.factories import ReportFactory
 from portal.registry.models import Organization
 from portal.reports.views import PAGE_SIZE
@@ -349,6 +349,9 @@ def transition_flow(h: Harness, w: World, values: list[str], refused: list[str])
     director, reviewer, filer = (Browser(h, u) for u in (w.director, w.reviewer, w.submitter))
     about = {"organization": w.provider, "preparer": w.submitter, "health_plan": w.plan}
     returned = ReportFactory(status=Report.Status.AWAITING_APPROVAL, **about)
+    # Complete, as a corrected report must be to go back (an incident type besides the
+    # factory's fields).
+    returned.incident_types.add(IncidentType.objects.get_or_create(name="Fall")[0])
     asked = ReportFactory(status=Report.Status.IN_REVIEW, **about)
     for i, value in enumerate(values):
         director.post(f"/iad/reports/{returned.code}/return/", {"reason": value})
