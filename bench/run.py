@@ -163,6 +163,23 @@ def ensure_database(args: argparse.Namespace, env: dict[str, str]) -> None:
         )
 
 
+def ensure_seclusion(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Add the S&R reports (bench/seed_sr.py) to a seeded database that has none yet."""
+    import psycopg
+
+    with psycopg.connect(args.database_url) as connection:
+        row = connection.execute("SELECT count(*) FROM sr_report").fetchone()
+    if row is not None and row[0] > 100:
+        return
+    say(f"Adding {args.sr_reports:,} S&R reports (minutes; done once)")
+    seed_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV": "development"}
+    subprocess.run(  # noqa: S603
+        [PYTHON, "-m", "bench.seed_sr", "--reports", str(args.sr_reports), "--seed",
+         str(args.seed)],
+        cwd=ROOT, env=seed_env, check=True,
+    )  # fmt: skip
+
+
 # --- the server -------------------------------------------------------------------------------
 def environment(database_url: str) -> dict[str, str]:
     # Nothing is sent during the benchmark (e-mail waits in the outbox for a worker).
@@ -343,6 +360,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/qm_bench")
     parser.add_argument("--reports", type=int, default=1_000_000)
+    parser.add_argument("--sr-reports", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5)
@@ -353,6 +371,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     env = environment(args.database_url)
     ensure_database(args, env)
+    ensure_seclusion(args, env)
     # Production settings serve hashed static file names from the manifest collectstatic writes.
     subprocess.run(  # noqa: S603
         [PYTHON, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
@@ -379,10 +398,12 @@ def measure_all(
     reviewer.sign_in(REVIEWER, password)
     since = (datetime.now(UTC).date() - timedelta(days=730)).isoformat()
     list_path = f"/iad/reports/?status=closed&status=in_review&occurred_from={since}&sort=-created"
+    sr_path = f"/sr/reports/?status=accepted&status=submitted&occurred_from={since}&sort=-created"
     pages = [
         Page("sign-in page", "/sign-in/", None),
         Page("reviewer's home page", "/", REVIEWER, 0.30),
         Page("report list, filtered", list_path, REVIEWER, 0.20),
+        Page("S&R list, filtered", sr_path, REVIEWER, 0.20),
         Page("report", first_report(reviewer, list_path), REVIEWER, 0.30),
     ]
     results = []
@@ -487,6 +508,7 @@ def summarize(
         },
         "settings": {
             "reports": args.reports,
+            "sr_reports": args.sr_reports,
             "seed": args.seed,
             "pairs": args.pairs,
             "seconds_per_run": args.seconds,
@@ -517,7 +539,8 @@ def markdown(figures: dict[str, Any]) -> str:
     s = figures["settings"]
     lines = [
         f"Latest run: {figures['date']} UTC, {figures['machine']['cores']} cores, "
-        f"{s['reports']:,} reports, {s['pairs']} pairs of {s['seconds_per_run']:g} s per page at "
+        f"{s['reports']:,} incident reports and {s.get('sr_reports', 0):,} S&R reports, "
+        f"{s['pairs']} pairs of {s['seconds_per_run']:g} s per page at "
         f"{s['connections']} connections (sign-in POST at 4). Ratios are the median of the pair "
         "ratios (min-max); the reference is a bare view behind the same middleware.",
         "",

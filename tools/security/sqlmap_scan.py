@@ -38,10 +38,11 @@ FIXTURE_FACTOR = 2
 # form, so a target whose session ended stops with "anti-CSRF token ... can't be found"
 # instead of going on with the sign-in page's token.
 SIGNED_IN_CSRF_PAGE = "/help/"
-# Review transitions: each can be taken once per state (see fixture_url).
+# Transitions of any report type: the one page of a report, other than its redaction form,
+# that takes a POST under the report's own path (the kit's `act`, `portal/reports/urls.py`).
+# Each can be taken once per state (see fixture_url).
 TRANSITION = re.compile(
-    r"^/iad/reports/(?P<code>[0-9a-f-]{36})/"
-    r"(?P<name>submit|file|approve|return|resubmit|start_review|request_info|respond|close)/$"
+    r"^/(?P<slug>[a-z]+)/reports/(?P<code>[0-9a-f-]{36})/(?P<name>(?!redaction/)[a-z_-]+)/$"
 )
 # Values that make the sign-in form fail: a successful sign-in would rotate the session.
 OVERRIDES = {
@@ -103,7 +104,7 @@ def fixture_url(target: Target) -> str | None:
     match = TRANSITION.match(target.url) if target.method == "POST" else None
     if match is None:
         return None
-    return f"/scan-fixture/reports/{match['code']}/{match['name']}/"
+    return f"/scan-fixture/{match['slug']}/reports/{match['code']}/{match['name']}/"
 
 
 def _command(target: Target, client: PortalClient, out: Path) -> list[str]:

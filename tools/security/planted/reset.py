@@ -7,20 +7,24 @@ each probe finds the report in the state the transition needs. Mounted by the sc
 URLconf only (tools/security/planted/urls.py), like the planted endpoints.
 """
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from portal.iad.models import Report
-from portal.iad.report_types import REPORT_WORKFLOW
+from portal.reports.types import registered
 
 
 @require_GET
-def reset_for_transition(request: HttpRequest, code: str, transition: str) -> HttpResponse:
-    """Set the report's status to the (single) state `transition` starts from."""
-    chosen = REPORT_WORKFLOW.transitions.get(transition)
-    if chosen is None or len(chosen.sources) != 1:
+def reset_for_transition(request: HttpRequest, slug: str, code: str,
+                         transition: str) -> HttpResponse:  # fmt: skip
+    """Set the report of type `slug` to the (single) state `transition` starts from."""
+    rtype = next((t for t in registered() if t.slug == slug), None)
+    chosen = rtype.workflow.transitions.get(transition.replace("-", "_")) if rtype else None
+    if rtype is None or chosen is None or len(chosen.sources) != 1:
         raise Http404
     (source,) = chosen.sources
-    if not Report.objects.filter(code=code).update(status=source):
+    model: Any = rtype.model
+    if not model.objects.filter(code=code).update(status=source):
         raise Http404
     return HttpResponse(f"{source}\n", content_type="text/plain")

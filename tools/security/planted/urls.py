@@ -13,7 +13,7 @@ urlpatterns = [
     path(f"{PREFIX}organizations/", views.organizations, name="planted_organizations"),
     path(f"{PREFIX}echo/", views.echo, name="planted_echo"),
     path(
-        "scan-fixture/reports/<uuid:code>/<slug:transition>/",
+        "scan-fixture/<slug:slug>/reports/<uuid:code>/<slug:transition>/",
         reset.reset_for_transition,
         name="scan_reset_for_transition",
     ),

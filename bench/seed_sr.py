@@ -1,0 +1,193 @@
+"""bench/seed_sr: seclusion and restraint reports for the benchmarks, beside bench/seed.py's.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/qm_bench .venv/bin/python -m bench.seed_sr
+
+Adds `--reports` S&R reports over the five years before `--until`, filed by the providers
+bench/seed.py made (by their IAD preparers, who are given `sr.submitter`; the plans' IAD
+reviewers get `sr.reviewer`), each with the history rows of its steps. Its audit events are not
+written: the list pages measured do not read them, and sealing them is most of the seed's time.
+The same seed, count and `--until` give the same rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import sys
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHUNK = 20_000
+YEARS = 5
+TYPES = ("seclusion", "personal", "mechanical", "drug")
+# (status, its share, the steps that led there)
+OUTCOMES = (
+    ("draft", 0.04, []),
+    ("submitted", 0.16, ["submit"]),
+    ("returned", 0.04, ["submit", "return"]),
+    ("accepted", 0.76, ["submit", "accept"]),
+)
+STEPS = {
+    "submit": ("draft", "submitted"),
+    "return": ("submitted", "returned"),
+    "accept": ("submitted", "accepted"),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--until", type=date.fromisoformat, default=datetime.now(UTC).date())
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    seed_seclusion(args.reports, random.Random(args.seed), args.until)
+    return 0
+
+
+def seed_seclusion(total: int, rng: random.Random, until: date) -> None:
+    from django.core.management import call_command
+
+    from bench.seed import insert, reset_sequences
+    from portal.accounts.models import RoleGrant
+    from portal.registry.models import Organization
+    from portal.seclusion.models import Report, ReportEvent
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if Report.objects.count() > 100:
+        raise SystemExit("This database already holds S&R reports: start from another one.")
+    _grant(RoleGrant, "iad.submitter", "sr.submitter")
+    _grant(RoleGrant, "iad.reviewer", "sr.reviewer")
+    call_command("seed_demo", stdout=io.StringIO())  # the demo personas' S&R roles
+    filers: dict[int, list[int]] = {}
+    for user, org in RoleGrant.objects.filter(
+        role="sr.submitter", user__organization__kind="provider"
+    ).values_list("user_id", "user__organization_id"):
+        filers.setdefault(org, []).append(user)
+    through = Organization.contracted_plans.through
+    plans: dict[int, list[int]] = {}
+    for provider, plan in through.objects.values_list("from_organization_id", "to_organization_id"):
+        plans.setdefault(provider, []).append(plan)
+    providers = sorted(org for org in filers if org in plans)
+    start = datetime.combine(until, datetime.min.time(), UTC) - timedelta(days=YEARS * 365)
+    span = YEARS * 365 * 86400
+    moments = sorted(rng.randrange(span) for _ in range(total))
+    rows: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    first = Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    next_event = (ReportEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    for n, offset in enumerate(moments, start=1):
+        provider = providers[rng.randrange(len(providers))]
+        created = start + timedelta(seconds=offset)
+        report = _report(
+            rng,
+            first + n,
+            provider,
+            rng.choice(plans[provider]),
+            rng.choice(filers[provider]),
+            created,
+        )
+        steps = _history(rng, report, next_event)
+        next_event += len(steps)
+        history += steps
+        rows.append(report)
+        if len(rows) == CHUNK:
+            insert(Report, rows)
+            insert(ReportEvent, history)
+            rows, history = [], []
+            print(f"{n:,} S&R reports", flush=True)
+    insert(Report, rows)
+    insert(ReportEvent, history)
+    reset_sequences(Report, ReportEvent)
+    print(f"{total:,} S&R reports", flush=True)
+
+
+def _grant(model: Any, having: str, role: str) -> None:
+    """Give `role` to every account holding `having` (bench accounts file both kinds)."""
+    holders = (
+        model.objects.filter(role=having)
+        .exclude(user__role_grants__role=role)
+        .values_list("user_id", "granted_at")
+    )
+    model.objects.bulk_create(
+        [model(user_id=user, role=role, granted_at=at) for user, at in holders], batch_size=2000
+    )
+
+
+def _report(
+    rng: random.Random, pk: int, provider: int, plan: int, preparer: int, created: datetime
+) -> dict[str, Any]:
+    started = created - timedelta(minutes=rng.randint(30, 60 * 24))
+    minutes = rng.choice((5, 10, 15, 20, 30, 45, 60, 90))
+    roll, status = rng.random(), "accepted"
+    for name, share, _ in OUTCOMES:
+        if roll < share:
+            status = name
+            break
+        roll -= share
+    filed = status != "draft"
+    return {
+        "id": pk,
+        "code": uuid.UUID(int=rng.getrandbits(128), version=4),
+        "kind": "sr",
+        "status": status,
+        "status_changed_at": created + timedelta(days=2),
+        "organization_id": provider,
+        "provider_id": provider,
+        "preparer_id": preparer,
+        "member_id": f"B{rng.randint(0, 99_999_999):08d}",
+        "member_last_name": rng.choice(("Begaye", "Chavez", "Flores", "Nguyen", "Tsosie")),
+        "member_first_name": rng.choice(("Ana", "Ben", "Imani", "Mateo", "Zoe")),
+        "member_birth_date": started.date() - timedelta(days=rng.randint(10 * 365, 60 * 365)),
+        "health_plan_id": plan,
+        "category": rng.choice(("smi", "gmh_su", "child")),
+        "facility_name": "Residential unit",
+        "license_number": f"BH-{rng.randint(1000, 9999)}",
+        "authorized_by": "Dr. Bench",
+        "authorized_credentials": "MD",
+        "restraint_type": rng.choice(TYPES),
+        "started_at": started,
+        "ended_at": started + timedelta(minutes=minutes),
+        "emergency_situation": "The member struck staff and could not be calmed.",
+        "less_restrictive_measures": "Verbal de-escalation; quiet room offered.",
+        "injuries": rng.random() < 0.1,
+        "monitoring": "Continuous observation.",
+        "due_at": started + timedelta(days=7),
+        "submitted_at": created + timedelta(days=1) if filed else None,
+        "created_at": created,
+        "updated_at": created,
+    }
+
+
+def _history(rng: random.Random, report: dict[str, Any], first: int) -> list[dict[str, Any]]:
+    steps = next(steps for name, _, steps in OUTCOMES if name == report["status"])
+    at = report["created_at"]
+    rows = []
+    for n, step in enumerate(steps):
+        source, target = STEPS[step]
+        at += timedelta(hours=rng.randint(1, 48))
+        rows.append(
+            {
+                "id": first + n,
+                "report_id": report["id"],
+                "at": at,
+                "actor_id": report["preparer_id"],
+                "transition": step,
+                "from_status": source,
+                "to_status": target,
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())
