@@ -207,7 +207,7 @@ SIGN_IN_IP_LIMIT = env.int("SIGN_IN_IP_LIMIT", 30)
 # Tries of public steps per client address: (limit, window in minutes). Registration checks
 # usernames and e-mail addresses, so a flood of tries would list who has an account.
 RATE_LIMITS = {
-    "register": (env.int("REGISTRATION_IP_LIMIT", 20), 60),
+    "register": (env.int("REGISTRATION_TRY_IP_LIMIT", 20), 60),
 }
 # Accounts one client address may register per hour (SPEC §2.3: registration is rate-limited).
 REGISTRATION_IP_LIMIT = env.int("REGISTRATION_IP_LIMIT", 10)

@@ -18,6 +18,7 @@ class Guide:
 GUIDES = {
     "accounts": Guide("Accounts: registering and managing accounts", "accounts.md"),
     "iad-irf": Guide("Incident reports (IAD and IRF)", "iad-irf.md"),
+    "seclusion-restraint": Guide("Seclusion and restraint", "seclusion-restraint.md"),
 }
 
 
