@@ -159,12 +159,6 @@ def home(user: Any, rtype: ReportType) -> list[Waiting]:
     return items
 
 
-def _demo() -> int:
-    from .demo import seed_reports
-
-    return seed_reports()
-
-
 IAD = register(
     ReportType(
         slug="iad",
@@ -215,7 +209,7 @@ IAD = register(
         ),
         rules=rules,
         home=home,
-        demo=_demo,
+        demo="portal.iad.demo.seed_reports",
         report_prefetch=("incident_types",),
     )
 )

@@ -166,7 +166,7 @@ class ReportType:
     # sense) and `tags(report)` (words shown beside the report's name).
     rules: Any = None
     home: Callable[[Any, "ReportType"], list[Waiting]] = lambda user, rtype: []
-    demo: Callable[[], int] | None = None
+    demo: str = ""  # the dotted path of its demo stories: a function returning how many it made
     report_related: tuple[str, ...] = ("organization", "provider", "health_plan", "preparer")
     report_prefetch: tuple[str, ...] = ()  # what the report page and PDF read besides its row
     workflow: Workflow = field(init=False)

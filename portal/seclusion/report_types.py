@@ -132,12 +132,6 @@ def home(user: Any, rtype: ReportType) -> list[Waiting]:
     return items
 
 
-def _demo() -> int:
-    from .demo import seed_reports
-
-    return seed_reports()
-
-
 SR = register(
     ReportType(
         slug="sr",
@@ -175,6 +169,6 @@ SR = register(
         ),
         rules=rules,
         home=home,
-        demo=_demo,
+        demo="portal.seclusion.demo.seed_reports",
     )
 )
