@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.core.business_days import PHOENIX
 from portal.core.models import AuditEvent, OutboundEmail
@@ -168,3 +168,21 @@ def test_an_irf_goes_straight_to_review_and_agency_reviewers_hear_when_no_plan_r
     assert list(OutboundEmail.objects.values_list("to", flat=True)) == [
         actors.agency_reviewer.email
     ]
+
+
+@time_machine.travel(datetime(2026, 11, 20, 12, tzinfo=PHOENIX))
+def test_the_service_checks_the_dates_the_forms_check(actors) -> None:
+    """An API calls the services, not the forms: the same rules hold, and nothing is saved."""
+    report = draft(actors, status=S.DRAFT)
+    before = (report.occurred_at, report.aware_at, report.member_birth_date)
+    bad = [
+        ({"occurred_at": datetime(2026, 11, 21, 9, tzinfo=PHOENIX)}, "occurred_at"),
+        ({"aware_at": datetime(2026, 11, 15, 9, tzinfo=PHOENIX)}, "aware_at"),
+        ({"member_birth_date": datetime(2027, 1, 1, tzinfo=PHOENIX).date()}, "member_birth_date"),
+    ]
+    for changes, field in bad:
+        with pytest.raises(ValidationError) as refused:
+            services.update_draft(report, changes, by=actors.submitter)
+        assert field in refused.value.error_dict
+    stored = Report.objects.get(pk=report.pk)
+    assert (stored.occurred_at, stored.aware_at, stored.member_birth_date) == before
