@@ -83,12 +83,12 @@ PERSONAS = [
         INDIVIDUAL,
         ("iad.reviewer", "iad.redactor", "irf.submitter", "sr.reviewer"),
     ),
+    DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", STAFF, ("agency.admin",)),
+    DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL, ("ioc.member",)),
     # A second facility that files S&R reports and has filed no monthly summary.
     DemoPersona(
         "facility.user", "Rita", "Alvarez", "provider", "100002", MASTER, ("sr.submitter",)
     ),
-    DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", STAFF, ("agency.admin",)),
-    DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL, ("ioc.member",)),
 ]
 
 
