@@ -108,7 +108,21 @@ def seed_seclusion(total: int, rng: random.Random, until: date) -> None:
     insert(Report, rows)
     insert(ReportEvent, history)
     reset_sequences(Report, ReportEvent)
-    print(f"{total:,} S&R reports", flush=True)
+    vacuum(Report, ReportEvent)
+    print(f"{total:,} S&R reports, vacuumed and analyzed", flush=True)
+
+
+def vacuum(*models: Any) -> None:
+    """Statistics and the visibility map for the new rows: without them PostgreSQL plans the
+    lists as if the tables were empty (the S&R list took 170 ms a page instead of 2) and
+    cannot count from the covering indexes alone."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in models:
+            table = connection.ops.quote_name(model._meta.db_table)  # a model's, not input
+            command = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
+            cursor.execute(f"{command} {table}")
 
 
 def _grant(model: Any, having: str, role: str) -> None:

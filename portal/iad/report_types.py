@@ -200,7 +200,6 @@ IAD = register(
         export_rows=lists.export_rows,
         export_name="incident-reports",
         roles=tuple(role.name for role in ROLES),
-        reviewer_roles=("iad.reviewer",),
         redactor_role="iad.redactor",
         redaction=Redaction.of(
             redaction,

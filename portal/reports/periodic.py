@@ -57,9 +57,9 @@ class Schedule:
     audit_action: str  # written when a filing is made: "sr.summary_filed"
     months: int  # 1: monthly, 3: quarterly
     due_day: int  # the calendar day of the month after the period ends
-    # The organizations that must file, each annotated with `filing_since`: the moment it
-    # began to file (no period ended before it is asked of it).
-    filers: Callable[[], QuerySet[Organization]]
+    # Of the organizations given, those that must file, each with the moment it began to file
+    # (no period ended before it is asked of it): {organization id: since}, one query.
+    filers: Callable[[QuerySet[Organization]], dict[int, datetime]]
     recent_count: Callable[[], int]  # how many ended periods are asked about
 
     def period_of(self, day: date) -> date:
@@ -92,31 +92,30 @@ class Schedule:
             return f"{period:%B %Y}"
         return f"Quarter {(period.month - 1) // 3 + 1}, {period.year}"
 
-    def asked(self, organization: Any, period: date) -> bool:
-        """Whether an organization of `filers()` was filing by the end of the period."""
-        since = getattr(organization, "filing_since", None)
+    def asked(self, since: datetime | None, period: date) -> bool:
+        """Whether an organization filing since `since` owes a filing for the period."""
         return since is not None and self.period_of(timezone.localtime(since).date()) <= period
 
     def period_status(self, among: QuerySet[Organization], period: date) -> list[tuple[Any, Any]]:
         """Each organization among `among` asked about the period, by name, with its filing or
-        None when it has not filed: two queries."""
-        asked = self.filers().filter(pk__in=among.values("pk")).order_by("name")
+        None when it has not filed: three queries."""
+        since = self.filers(among)
         model: Any = self.model
         filed = {
             f.organization_id: f
-            for f in model.objects.filter(organization__in=asked, period=period)
+            for f in model.objects.filter(organization__in=among, period=period)
         }
-        return [
-            (org, filed.get(org.pk)) for org in asked if self.asked(org, period) or org.pk in filed
-        ]
+        wanted = {pk for pk, began in since.items() if self.asked(began, period)} | set(filed)
+        organizations = Organization.objects.filter(pk__in=wanted).order_by("name", "pk")
+        return [(org, filed.get(org.pk)) for org in organizations]
 
     def history(
         self, organization: Organization, today: date | None = None
     ) -> list[tuple[date, Any]]:
         """The recent periods an organization is asked about, newest first, with its filing or
         None: two queries."""
-        found = self.filers().filter(pk=organization.pk).first()
-        periods = [p for p in self.recent(today) if found is not None and self.asked(found, p)]
+        since = self.filers(Organization.objects.filter(pk=organization.pk)).get(organization.pk)
+        periods = [period for period in self.recent(today) if self.asked(since, period)]
         model: Any = self.model
         filed = {
             f.period: f for f in model.objects.filter(organization=organization, period__in=periods)

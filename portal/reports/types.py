@@ -156,7 +156,6 @@ class ReportType:
     export_rows: Callable[[Any], Iterator[tuple[Any, ...]]]
     export_name: str  # the download's file name before its date: "incident-reports"
     roles: tuple[str, ...]  # every role of the application: nobody else reaches its pages
-    reviewer_roles: tuple[str, ...]
     item_lists: tuple[ItemList, ...] = ()
     redaction: Redaction | None = None
     redactor_role: str = ""

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Min, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -24,15 +24,17 @@ from .models import MonthlySummary, Report
 ROLES = ("sr.submitter", "sr.reviewer")
 
 
-def facilities() -> QuerySet[Organization]:
-    """The facilities that must file: active providers with an active account that files S&R
-    reports, each with `filing_since`, when its first such account got the role (no month
-    before it is asked of the facility)."""
-    filers = User.objects.filter(status=User.Status.ACTIVE, role_grants__role="sr.submitter")
-    first = RoleGrant.objects.filter(role="sr.submitter", user__organization=OuterRef("pk"))
-    return Organization.objects.filter(
-        kind="provider", status=Organization.Status.ACTIVE, pk__in=filers.values("organization")
-    ).annotate(filing_since=Subquery(first.order_by("granted_at").values("granted_at")[:1]))
+def facilities(among: QuerySet[Organization]) -> dict[int, datetime]:
+    """Of the organizations given, the facilities that must file (active providers with an
+    active account that files S&R reports), each with when its first such account got the role:
+    no month before it is asked of the facility. One query over the role's grants."""
+    grants = RoleGrant.objects.filter(
+        role="sr.submitter",
+        user__status=User.Status.ACTIVE,
+        user__organization__in=among.filter(kind="provider", status=Organization.Status.ACTIVE),
+    )
+    rows = grants.values("user__organization").annotate(since=Min("granted_at")).order_by()
+    return {row["user__organization"]: row["since"] for row in rows}
 
 
 SCHEDULE = Schedule(

@@ -162,7 +162,6 @@ SR = register(
         export_rows=lists.export_rows,
         export_name="seclusion-restraint-reports",
         roles=tuple(role.name for role in ROLES),
-        reviewer_roles=("sr.reviewer",),
         redactor_role="sr.reviewer",
         redaction=Redaction.of(
             redaction,
