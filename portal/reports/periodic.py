@@ -96,10 +96,16 @@ class Schedule:
         """Whether an organization filing since `since` owes a filing for the period."""
         return since is not None and self.period_of(timezone.localtime(since).date()) <= period
 
-    def period_status(self, among: QuerySet[Organization], period: date) -> list[tuple[Any, Any]]:
+    def period_status(
+        self,
+        among: QuerySet[Organization],
+        period: date,
+        since: dict[int, datetime] | None = None,
+    ) -> list[tuple[Any, Any]]:
         """Each organization among `among` asked about the period, by name, with its filing or
-        None when it has not filed: three queries."""
-        since = self.filers(among)
+        None when it has not filed: three queries, two when `since` (`filers(among)`, kept by
+        the caller) is given."""
+        since = self.filers(among) if since is None else since
         model: Any = self.model
         filed = {
             f.organization_id: f
