@@ -34,6 +34,12 @@ class Calendar:
             day.weekday() < 5 and day not in _state_holidays(day.year) and day not in self.closures
         )
 
+    def on_or_after(self, day: date) -> date:
+        """`day` itself when it is a business day, else the next one."""
+        while not self.is_business_day(day):
+            day += timedelta(days=1)
+        return day
+
     def add_business_days(self, start: date, count: int) -> date:
         """The `count`-th business day after `start` (`start` itself never counts)."""
         day, left = start, count
@@ -52,12 +58,3 @@ def due_at(start: datetime, business_days: int) -> datetime:
     calendar = Calendar(local_start, days=business_days * 7 + 31)
     day = calendar.add_business_days(local_start, business_days)
     return datetime.combine(day, END_OF_DAY, tzinfo=PHOENIX)
-
-
-def on_or_after_business_day(day: date) -> date:
-    """`day` itself when it is a business day, else the next one (a due date that falls on a
-    weekend, a holiday or a closure day rolls forward)."""
-    calendar = Calendar(day, days=31)
-    while not calendar.is_business_day(day):
-        day += timedelta(days=1)
-    return day

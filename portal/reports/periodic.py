@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.core import audit
-from portal.core.business_days import END_OF_DAY, PHOENIX, on_or_after_business_day
+from portal.core.business_days import END_OF_DAY, PHOENIX, Calendar
 from portal.core.workflow import TransitionRefused
 from portal.registry.models import Organization
 
@@ -74,8 +74,19 @@ class Schedule:
     def due(self, period: date) -> datetime:
         """The end of the due day, Phoenix time: the `due_day`-th calendar day after the
         period ends, or the next business day when that day is not one."""
-        day = _add_months(period, self.months) + timedelta(days=self.due_day - 1)
-        return datetime.combine(on_or_after_business_day(day), END_OF_DAY, tzinfo=PHOENIX)
+        return self.dues([period])[period]
+
+    def dues(self, periods: list[date]) -> dict[date, datetime]:
+        """The due moment of each period, with one read of the closure days for them all."""
+        if not periods:
+            return {}
+        days = {p: _add_months(p, self.months) + timedelta(days=self.due_day - 1) for p in periods}
+        first = min(days.values())
+        calendar = Calendar(first, days=(max(days.values()) - first).days + 31)
+        return {
+            p: datetime.combine(calendar.on_or_after(day), END_OF_DAY, tzinfo=PHOENIX)
+            for p, day in days.items()
+        }
 
     def last_closed(self, today: date | None = None) -> date:
         """The latest period that has ended (the one due next, or just due)."""

@@ -124,6 +124,15 @@ def filers_seen_by(user: Any) -> dict[int, datetime]:
     return kept
 
 
+def missing_count(user: Any, period: date) -> int:
+    """How many facilities this person sees have not filed the month: one query (who must file
+    is kept, `filers_seen_by`)."""
+    owing = {pk for pk, since in filers_seen_by(user).items() if SCHEDULE.asked(since, period)}
+    summaries = MonthlySummary.objects.filter(organization__in=owing, period=period)
+    filed = set(summaries.values_list("organization", flat=True))
+    return len(owing - filed)
+
+
 def month_lines(user: Any, period: date) -> list[Line]:
     """Every facility this person sees that must file, for one month: three queries at most."""
     seen = facilities_seen_by(user)
@@ -146,9 +155,9 @@ def facility_lines(facility: Organization, today: date | None = None) -> list[Li
         .values_list("started_at", flat=True)
     )
     counts = Counter(SCHEDULE.period_of(timezone.localtime(moment).date()) for moment in started)
+    dues = SCHEDULE.dues([period for period, _ in history])
     return [
-        Line(facility, period, filed, counts[period], SCHEDULE.due(period))
-        for period, filed in history
+        Line(facility, period, filed, counts[period], dues[period]) for period, filed in history
     ]
 
 

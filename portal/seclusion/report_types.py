@@ -126,9 +126,9 @@ def home(user: Any, rtype: ReportType) -> list[Waiting]:
     if has_role(user, "sr.reviewer"):
         items.append(tab_count(rtype, user, "review", "S&R reports awaiting review"))
         last = monthly.SCHEDULE.last_closed()
-        missing = [line for line in monthly.month_lines(user, last) if not line.summary]
+        missing = monthly.missing_count(user, last)
         label = f"Facilities without an S&R summary for {monthly.SCHEDULE.label(last)}"
-        items.append(Waiting(label, len(missing), f"{url}?month={last:%Y-%m}"))
+        items.append(Waiting(label, missing, f"{url}?month={last:%Y-%m}"))
     return items
 
 

@@ -143,3 +143,16 @@ def test_a_facility_is_asked_only_for_the_months_since_it_began_filing(actors) -
     }
     assert names == {actors.facility.name}
     assert len(monthly.facility_lines(actors.facility)) == 12  # SR_SUMMARY_MONTHS
+
+
+@time_machine.travel(TODAY)
+def test_a_facilitys_months_take_four_queries_and_the_home_count_one(
+    actors, django_assert_num_queries
+) -> None:
+    """Who must file, the filings, the reports of the months, the closure days for the due
+    dates: not one query per month."""
+    with django_assert_num_queries(4):
+        assert len(monthly.facility_lines(actors.facility)) == 12
+    monthly.filers_seen_by(actors.plan_reviewer)  # kept a few minutes
+    with django_assert_num_queries(1):
+        assert monthly.missing_count(actors.plan_reviewer, date(2026, 11, 1)) == 1
