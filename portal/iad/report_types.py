@@ -13,7 +13,15 @@ from portal.core.business_days import PHOENIX
 from portal.core.home import Waiting
 from portal.core.roles import has_role
 from portal.reports.home import tab_count, urgency
-from portal.reports.types import ItemList, Kind, Redaction, ReportType, Section, register
+from portal.reports.types import (
+    ItemList,
+    Kind,
+    Redaction,
+    ReportType,
+    Section,
+    listing_of,
+    register,
+)
 from portal.reports.visibility import visible_reports
 
 from . import lists, redaction, rules
@@ -192,12 +200,8 @@ IAD = register(
         private=(S.DRAFT, S.AWAITING_APPROVAL, S.RETURNED),
         sections=SECTIONS,
         item_lists=ITEM_LISTS,
-        tabs=lists.TABS,
-        columns=lists.COLUMNS,
-        default_sort=lists.DEFAULT_SORT,
         filterset=IncidentReportFilter,
-        export_headers=lists.EXPORT_HEADERS,
-        export_rows=lists.export_rows,
+        **listing_of(lists),
         export_name="incident-reports",
         roles=tuple(role.name for role in ROLES),
         redactor_role="iad.redactor",

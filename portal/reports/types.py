@@ -263,6 +263,18 @@ def _none(report: Any) -> list[Any]:
     return []
 
 
+def listing_of(module: Any) -> dict[str, Any]:
+    """A type's list, from its lists module: TABS, COLUMNS, DEFAULT_SORT, EXPORT_HEADERS and
+    export_rows (`ReportType(..., **listing_of(lists))`)."""
+    return {
+        "tabs": module.TABS,
+        "columns": module.COLUMNS,
+        "default_sort": module.DEFAULT_SORT,
+        "export_headers": module.EXPORT_HEADERS,
+        "export_rows": module.export_rows,
+    }
+
+
 PAGES = (
     "reports",
     "export",

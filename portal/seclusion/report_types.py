@@ -9,7 +9,7 @@ from django.urls import reverse
 from portal.core.home import Waiting
 from portal.core.roles import has_role
 from portal.reports.home import tab_count
-from portal.reports.types import Kind, Redaction, ReportType, Section, register
+from portal.reports.types import Kind, Redaction, ReportType, Section, listing_of, register
 
 from . import lists, monthly, redaction, rules
 from .filters import SeclusionReportFilter
@@ -154,12 +154,8 @@ SR = register(
         editable=(S.DRAFT, S.RETURNED),
         private=(S.DRAFT,),
         sections=SECTIONS,
-        tabs=lists.TABS,
-        columns=lists.COLUMNS,
-        default_sort=lists.DEFAULT_SORT,
         filterset=SeclusionReportFilter,
-        export_headers=lists.EXPORT_HEADERS,
-        export_rows=lists.export_rows,
+        **listing_of(lists),
         export_name="seclusion-restraint-reports",
         roles=tuple(role.name for role in ROLES),
         redactor_role="sr.reviewer",
