@@ -177,7 +177,6 @@ IAD = register(
         kinds=(
             Kind(
                 "iad",
-                "IAD",
                 "iad.submitter",
                 "Incident, accident or death report (IAD)",
                 "For an event involving an AHCCCS member that your organization took part in "
@@ -187,7 +186,6 @@ IAD = register(
             ),
             Kind(
                 "irf",
-                "IRF",
                 "irf.submitter",
                 "Incident report form (IRF)",
                 "For an event your organization learned of that a provider may not have "

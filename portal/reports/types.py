@@ -28,8 +28,7 @@ class Kind:
     """One kind of report a type files (IAD or IRF): who files it and how the start page
     presents it. Kind values are unique across the portal."""
 
-    value: str
-    label: str  # "IAD"
+    value: str  # the report's `kind` (its label comes from the field's choices)
     filer_role: str
     title: str  # the start page's heading for it
     blurb: str

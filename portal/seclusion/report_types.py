@@ -142,7 +142,6 @@ SR = register(
         kinds=(
             Kind(
                 "sr",
-                "S&R",
                 "sr.submitter",
                 "Seclusion or restraint report",
                 "One report per member per event, due 5 business days after it. Attach the "
