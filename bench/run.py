@@ -174,10 +174,19 @@ def ensure_seclusion(args: argparse.Namespace, env: dict[str, str]) -> None:
     say(f"Adding {args.sr_reports:,} S&R reports (minutes; done once)")
     seed_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV": "development"}
     subprocess.run(  # noqa: S603
-        [PYTHON, "-m", "bench.seed_sr", "--reports", str(args.sr_reports), "--seed",
-         str(args.seed)],
-        cwd=ROOT, env=seed_env, check=True,
-    )  # fmt: skip
+        [
+            PYTHON,
+            "-m",
+            "bench.seed_sr",
+            "--reports",
+            str(args.sr_reports),
+            "--seed",
+            str(args.seed),
+        ],
+        cwd=ROOT,
+        env=seed_env,
+        check=True,
+    )
 
 
 # --- the server -------------------------------------------------------------------------------

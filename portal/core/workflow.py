@@ -52,9 +52,14 @@ class Transition:
 
 
 def transition(
-    name: str, label: str, sources: Iterable[str], target: str, roles: Iterable[str], done: str,
+    name: str,
+    label: str,
+    sources: Iterable[str],
+    target: str,
+    roles: Iterable[str],
+    done: str,
     **facts: Any,
-) -> Transition:  # fmt: skip
+) -> Transition:
     """A Transition from plain collections."""
     return Transition(name, label, frozenset(sources), target, frozenset(roles), done, **facts)
 

@@ -52,18 +52,28 @@ def _story(people: dict[str, User], provider: Organization, plan: Organization, 
     types = list(IncidentType.objects.filter(name=kind))
     first, last = member.split()
     happened = timezone.now() - timedelta(days=days_ago, hours=3)
-    services.update_draft(report, {
-        "site_name": "Desert Bloom residential unit", "site_address": "3300 E. Indian School Road",
-        "contact_phone": "602-555-0142", "member_id": f"A{12345670 + days_ago}",
-        "member_first_name": first, "member_last_name": last,
-        "member_birth_date": (happened - timedelta(days=365 * 34)).date(),
-        "member_sex": Report.Sex.UNKNOWN, "health_plan": plan, "category": Report.Category.SMI,
-        "occurred_at": happened, "aware_at": happened + timedelta(minutes=20),
-        "location_type": "Residential facility",
-        "narrative": f"Staff found {first} {last} in the day room and called the nurse at once. "
-        "The nurse, Dana Whitfield, phoned 602-555-0190 for an ambulance.",
-        "incident_types": types,
-    }, by=preparer)  # fmt: skip
+    services.update_draft(
+        report,
+        {
+            "site_name": "Desert Bloom residential unit",
+            "site_address": "3300 E. Indian School Road",
+            "contact_phone": "602-555-0142",
+            "member_id": f"A{12345670 + days_ago}",
+            "member_first_name": first,
+            "member_last_name": last,
+            "member_birth_date": (happened - timedelta(days=365 * 34)).date(),
+            "member_sex": Report.Sex.UNKNOWN,
+            "health_plan": plan,
+            "category": Report.Category.SMI,
+            "occurred_at": happened,
+            "aware_at": happened + timedelta(minutes=20),
+            "location_type": "Residential facility",
+            "narrative": f"Staff found {first} {last} in the day room and called the nurse at "
+            "once. The nurse, Dana Whitfield, phoned 602-555-0190 for an ambulance.",
+            "incident_types": types,
+        },
+        by=preparer,
+    )
     nurse = PersonInvolved(role=PersonInvolved.Role.STAFF, name="Dana Whitfield", title="Nurse")
     services.add_to_draft(report, nurse, by=preparer)
     for step in steps:
@@ -71,8 +81,13 @@ def _story(people: dict[str, User], provider: Organization, plan: Organization, 
             services.submit_report(report, by=preparer, late_reason="Demo: filed after the fact.")
         else:
             actor = reviewer if step in {"start_review", "request_info", "close"} else director
-            services.take_transition(report, step, by=actor, reason=REASONS.get(step, ""),
-                                     choice=Report.Outcome.NO_FURTHER_ACTION)  # fmt: skip
+            services.take_transition(
+                report,
+                step,
+                by=actor,
+                reason=REASONS.get(step, ""),
+                choice=Report.Outcome.NO_FURTHER_ACTION,
+            )
     if "close" in steps:  # the closed one is redacted and released to the central committee
         copy = redaction.start_redaction(report, by=reviewer)
         committee = Organization.objects.get(kind="ioc", identifier="IOC-C")

@@ -137,6 +137,7 @@ def test_seed_demo_files_s_and_r_reports_in_every_state_and_two_monthly_summarie
     assert MonthlySummary.objects.count() == 2
     reviewer = User.objects.get(username="plan.reviewer")
     last = monthly.SCHEDULE.last_closed()
-    missing = [line.facility.name for line in monthly.month_lines(reviewer, last)
-               if line.summary is None]  # fmt: skip
+    missing = [
+        line.facility.name for line in monthly.month_lines(reviewer, last) if line.summary is None
+    ]
     assert missing == ["Mesa Verde Residential Services"]

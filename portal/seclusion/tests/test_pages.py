@@ -92,8 +92,12 @@ def test_the_monthly_pages_are_for_s_and_r_people_only(client, personas) -> None
 
 @time_machine.travel(TODAY)
 def test_home_shows_months_to_file_and_facilities_missing(client, actors) -> None:
-    ReportFactory(organization=actors.facility, preparer=actors.filer, health_plan=actors.plan,
-                  status=Report.Status.SUBMITTED)  # fmt: skip
+    ReportFactory(
+        organization=actors.facility,
+        preparer=actors.filer,
+        health_plan=actors.plan,
+        status=Report.Status.SUBMITTED,
+    )
     client.force_login(actors.filer)
     page = client.get("/").content.decode()
     assert "S&amp;R monthly summaries to file</a>: <strong>12</strong>" in page

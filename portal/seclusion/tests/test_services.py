@@ -22,8 +22,12 @@ START = datetime(2026, 9, 15, 9, 30, tzinfo=PHOENIX)  # a Tuesday, no holiday th
 
 
 def draft(actors, **fields) -> Report:
-    about = {"organization": actors.facility, "preparer": actors.filer,
-             "health_plan": actors.plan, "status": S.DRAFT}  # fmt: skip
+    about = {
+        "organization": actors.facility,
+        "preparer": actors.filer,
+        "health_plan": actors.plan,
+        "status": S.DRAFT,
+    }
     return ReportFactory(**(about | fields))
 
 
@@ -34,8 +38,9 @@ def order(report: Report, actors) -> None:
 
 def test_the_deadline_is_five_business_days_after_the_start(actors) -> None:
     report = draft(actors)
-    services.update_draft(report, {"started_at": START, "ended_at": START + timedelta(minutes=20)},
-                          by=actors.filer)  # fmt: skip
+    services.update_draft(
+        report, {"started_at": START, "ended_at": START + timedelta(minutes=20)}, by=actors.filer
+    )
     assert report.due_at == datetime(2026, 9, 22, 23, 59, 59, tzinfo=PHOENIX)
     assert report.minutes == 20
 
@@ -43,8 +48,9 @@ def test_the_deadline_is_five_business_days_after_the_start(actors) -> None:
 def test_an_event_that_ends_before_it_starts_is_refused_and_nothing_saved(actors) -> None:
     report = draft(actors, started_at=None, ended_at=None)
     with pytest.raises(ValidationError) as refused:
-        services.update_draft(report, {"started_at": START, "ended_at": START - timedelta(hours=1)},
-                              by=actors.filer)  # fmt: skip
+        services.update_draft(
+            report, {"started_at": START, "ended_at": START - timedelta(hours=1)}, by=actors.filer
+        )
     assert "ended_at" in refused.value.error_dict
     stored = Report.objects.get(pk=report.pk)
     assert (stored.started_at, stored.ended_at) == (None, None)
@@ -83,8 +89,11 @@ def test_return_resubmit_and_accept(actors) -> None:
     report.refresh_from_db()
     assert report.status == S.ACCEPTED
     assert list(report.history.values_list("transition", flat=True)) == [
-        "submit", "return", "resubmit", "accept",
-    ]  # fmt: skip
+        "submit",
+        "return",
+        "resubmit",
+        "accept",
+    ]
     told = list(OutboundEmail.objects.order_by("pk").values_list("to", flat=True))
     reviewer, filer = actors.plan_reviewer.email, actors.filer.email
     assert told == [reviewer, filer, reviewer, filer]

@@ -16,8 +16,9 @@ from portal.reports.types import registered
 
 
 @require_GET
-def reset_for_transition(request: HttpRequest, slug: str, code: str,
-                         transition: str) -> HttpResponse:  # fmt: skip
+def reset_for_transition(
+    request: HttpRequest, slug: str, code: str, transition: str
+) -> HttpResponse:
     """Set the report of type `slug` to the (single) state `transition` starts from."""
     rtype = next((t for t in registered() if t.slug == slug), None)
     chosen = rtype.workflow.transitions.get(transition.replace("-", "_")) if rtype else None

@@ -31,8 +31,9 @@ def test_every_transition_of_every_registered_type_gets_its_fixture() -> None:
 
 @pytest.mark.django_db
 def test_the_fixture_puts_a_report_back_where_its_transition_starts(personas) -> None:
-    report = CONTRACT.make("iad", "closed", organization=personas.provider,
-                           preparer=personas.provider_user)  # fmt: skip
+    report = CONTRACT.make(
+        "iad", "closed", organization=personas.provider, preparer=personas.provider_user
+    )
     request = RequestFactory().get("/")
     reset_for_transition(request, slug="iad", code=str(report.code), transition="request-info")
     report.refresh_from_db()
