@@ -49,6 +49,7 @@ class MemberForm(kit_fields.MemberForm):
         fields = [*kit_fields.MemberForm.MEMBER_FIELDS, "member_sex", "health_plan", "category"]
         widgets = kit_fields.MemberForm.WIDGETS
         help_texts = kit_fields.MemberForm.HELP
+        error_messages = kit_fields.MemberForm.ERRORS
 
 
 class EventForm(forms.Form):

@@ -76,9 +76,12 @@ class MemberForm(forms.ModelForm):
         queryset=Organization.objects.filter(
             kind__in=["health_plan", "trbha"], status=Organization.Status.ACTIVE
         ).order_by("name"),
+        error_messages={"invalid_choice": "Choose the member's health plan from the list"},
     )
 
     MEMBER_FIELDS = ["member_id", "member_last_name", "member_first_name", "member_birth_date"]
+    # For a value no page offers (a changed request): said as the portal says it.
+    ERRORS = {"category": {"invalid_choice": "Choose the behavioral-health category from the list"}}
     WIDGETS = {"member_birth_date": forms.DateInput(attrs={"type": "date"})}
     HELP = {"member_id": "One letter followed by 8 digits, for example A12345678."}
 
@@ -103,6 +106,7 @@ class YesNoField(forms.TypedChoiceField):
             choices=[("yes", "Yes"), ("no", "No")],
             coerce=lambda value: value == "yes",
             empty_value=None,
+            error_messages={"invalid_choice": "Answer yes or no"},
         )
 
 

@@ -26,11 +26,16 @@ class MemberForm(kit_fields.MemberForm):
         fields = [*kit_fields.MemberForm.MEMBER_FIELDS, "health_plan", "category"]
         widgets = kit_fields.MemberForm.WIDGETS
         help_texts = kit_fields.MemberForm.HELP
+        error_messages = kit_fields.MemberForm.ERRORS
 
 
 class EventForm(forms.Form):
     restraint_type = forms.ChoiceField(
-        label="Type", required=False, widget=forms.RadioSelect, choices=Report.Type.choices
+        label="Type",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=Report.Type.choices,
+        error_messages={"invalid_choice": "Choose one of the types listed"},
     )
     started_date = kit_fields.date_field("Date it started")
     started_time = kit_fields.time_field("Time it started")

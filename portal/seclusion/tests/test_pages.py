@@ -105,3 +105,17 @@ def test_home_shows_months_to_file_and_facilities_missing(client, actors) -> Non
     page = client.get("/").content.decode()
     assert "S&amp;R reports awaiting review</a>: <strong>1</strong>" in page
     assert "Facilities without an S&amp;R summary for November 2026</a>: <strong>1</strong>" in page
+
+
+@time_machine.travel(TODAY)
+def test_values_no_page_offers_are_named_in_the_portals_words(client, actors) -> None:
+    report = start(client, actors)
+    base = f"/sr/reports/{report.code}/draft"
+    event = client.post(f"{base}/event/", {"restraint_type": "bogus"}).content.decode()
+    assert "Choose one of the types listed" in event
+    member = client.post(f"{base}/member/", {"health_plan": "9" * 20, "category": "zz"})
+    text = member.content.decode()
+    assert "Choose the member&#x27;s health plan from the list" in text
+    assert "Choose the behavioral-health category from the list" in text
+    care = client.post(f"{base}/care/", {"injuries": "maybe"}).content.decode()
+    assert "Answer yes or no" in care
