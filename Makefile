@@ -50,7 +50,7 @@ migrate: setup
 # The development identity provider (tools/dev-idp) stands in for the agency's, on IDP_PORT.
 IDP_PORT ?= 8001
 DEV_SSO := SSO_ISSUER=http://127.0.0.1:$(IDP_PORT) SSO_CLIENT_ID=qmportal-dev \
-	SSO_CLIENT_SECRET=development-only-client-secret SSO_GROUP_ROLES=qm-portal-admins=agency.admin
+	SSO_CLIENT_SECRET=development-only-client-secret SSO_GROUP_ROLES=qm-portal-admins=agency.admin,qm-portal-ohr=ohr.staff
 # PORT goes to the portal's processes too: links in e-mails and letters follow it (SITE_URL).
 # The demo sign-ins and the address come last, once the server answers, below its own lines.
 DEV_RUN := PORT=$(PORT) $(DEV_SSO)

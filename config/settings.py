@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "portal.reports",
     "portal.iad",
     "portal.seclusion",
+    "portal.humanrights",
     "portal.ioc",
 ]
 
@@ -354,6 +355,9 @@ LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", 1_000)
 FILTER_CHOICES_SECONDS = env.int("FILTER_CHOICES_SECONDS", 300)
 # How many ended months a facility is asked about for its S&R monthly summaries (SPEC §5).
 SR_SUMMARY_MONTHS = env.int("SR_SUMMARY_MONTHS", 12)
+# After how many days without a word special assistance looks stale: its filer is asked to
+# confirm that it is still needed or to end it (Part C).
+OHR_STALE_DAYS = env.int("OHR_STALE_DAYS", 90)
 
 # --- Logging: no PHI reaches the logs; request bodies are never logged. ----------------------
 # In development the worker's two lines per task (started, finished) would bury what `make run`

@@ -13,6 +13,7 @@ urlpatterns = [
     # Each report type's pages, under its slug: /iad/reports/…
     *[path(f"{rtype.slug}/", include(report_urls(rtype))) for rtype in registered()],
     path("sr/monthly/", include("portal.seclusion.urls")),
+    path("ohr/roster/", include("portal.humanrights.urls")),
     path("ioc/", include("portal.ioc.urls")),
     path("back-office/", back_office.urls),
 ]

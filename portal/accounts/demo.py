@@ -63,7 +63,7 @@ PERSONAS = [
         "provider",
         "100001",
         INDIVIDUAL,
-        ("iad.submitter", "sr.submitter"),
+        ("iad.submitter", "sr.submitter", "ohr.submitter"),
     ),
     DemoPersona(
         "clinical.director",
@@ -81,9 +81,10 @@ PERSONAS = [
         "health_plan",
         "HP001",
         INDIVIDUAL,
-        ("iad.reviewer", "iad.redactor", "irf.submitter", "sr.reviewer"),
+        ("iad.reviewer", "iad.redactor", "irf.submitter", "sr.reviewer", "ohr.submitter"),
     ),
     DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", STAFF, ("agency.admin",)),
+    DemoPersona("ohr.staff", "Alicia", "Lucero", "agency", "AHCCCS", STAFF, ("ohr.staff",)),
     DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL, ("ioc.member",)),
     # A second facility that files S&R reports and has filed no monthly summary.
     DemoPersona(

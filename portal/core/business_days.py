@@ -58,3 +58,10 @@ def due_at(start: datetime, business_days: int) -> datetime:
     calendar = Calendar(local_start, days=business_days * 7 + 31)
     day = calendar.add_business_days(local_start, business_days)
     return datetime.combine(day, END_OF_DAY, tzinfo=PHOENIX)
+
+
+def due_after_days(day: date, days: int) -> datetime:
+    """The end (23:59:59, Phoenix time) of the `days`-th calendar day after `day`, moved on to
+    the next business day when it falls on a weekend, a holiday or a closure day."""
+    due = day + timedelta(days=days)
+    return datetime.combine(Calendar(due, days=31).on_or_after(due), END_OF_DAY, tzinfo=PHOENIX)

@@ -43,6 +43,10 @@ class Transition:
     note_field: str = ""  # a field of the report that keeps the reason as well
     addendum: bool = False  # the reason is the reporter's addendum
     history_label: str = ""  # the timeline's words: "Approved" ("… by <person>")
+    # Fields of the report the step sets besides its status (a decision's facts), given by its
+    # form (`form`, a kit TransitionForm with `facts()`) or derived from them by the type's rules.
+    records: tuple[str, ...] = ()
+    form: Any = None
     message: str = ""  # the e-mail to whoever acts next (no PHI); empty: nobody is told
     tell: Callable[[Any], Iterable[Any]] | None = None  # who acts next, for the report
 
@@ -108,7 +112,12 @@ class Workflow:
         if transition is None:
             raise TransitionRefused("That is not something you can do to this report.")
         if report.status not in transition.sources:
-            raise TransitionRefused(self._moved_on(report.status, transition))
+            label = self.status_labels.get(report.status, report.status).lower()
+            raise TransitionRefused(
+                f"This report is now {label}: “{transition.label}” cannot be taken on it. If you "
+                "opened this page a while ago, someone else may have acted on it since. Nothing "
+                "was changed."
+            )
         if not self._permits(report, user, transition):
             raise TransitionRefused(f"You cannot {transition.label.lower()} this report.")
         return transition

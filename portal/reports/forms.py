@@ -15,7 +15,8 @@ from portal.registry.models import Organization
 
 class TransitionForm(forms.Form):
     """What a transition asks for, as its declaration says: a reason or an answer, a choice
-    among the report's outcomes; a late submission asks why."""
+    among the report's outcomes; a late submission asks why. A step that records facts declares
+    a subclass (`Transition.form`) adding their fields and `facts()`."""
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), max_length=5000, required=False
@@ -47,6 +48,10 @@ class TransitionForm(forms.Form):
                 choices=report._meta.get_field(self.choice_name).choices,
                 error_messages={"required": f"Choose the {transition.choice_label.lower()}"},
             )
+
+    def facts(self) -> dict[str, Any]:
+        """The report fields the step records, from the cleaned data (`Transition.records`)."""
+        return {}
 
 
 class RedactionForm(forms.Form):

@@ -1,6 +1,6 @@
 """Reminder e-mails for drafts about to be late or already late, over every report type."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -19,15 +19,18 @@ from .types import ReportType, registered
 class ReminderCounts:
     due_soon: int = 0
     overdue: int = 0
+    more: dict[str, int] = field(default_factory=dict)  # the types' own reminders, by words
 
 
 def send_due_reminders(*, dry_run: bool = False) -> ReminderCounts:
     """E-mail the preparer once when a draft is due within a day, and once more (with the
-    kind's escalation role, such as an IAD's clinical directors) when it is overdue. Safe to
-    run as often as wanted."""
+    kind's escalation role, such as an IAD's clinical directors) when it is overdue; then each
+    type's own reminders. Safe to run as often as wanted."""
     counts = ReminderCounts()
     for rtype in registered():
         _remind_type(rtype, counts, dry_run=dry_run)
+        if rtype.reminders is not None:
+            counts.more |= rtype.reminders(dry_run=dry_run)
     return counts
 
 

@@ -5,6 +5,7 @@ Services accept only the fields a type's sections declare and check the type's f
 themselves: a caller (a form today, an API later) can never set `status` or `organization`.
 """
 
+import copy
 import uuid
 from datetime import datetime
 from typing import Any
@@ -112,7 +113,7 @@ def update_draft(
                 changed.append(name)
         rtype.derive(stored)
         stored.updated_at = timezone.now()
-        stored.save()
+        _save_checked(rtype, stored)
         if changed:
             audit.record(
                 f"{rtype.slug}.changed",
@@ -124,6 +125,17 @@ def update_draft(
             )
     report.refresh_from_db()
     return changed
+
+
+def _save_checked(rtype: ReportType, report: Any) -> None:
+    """Save; when a constraint of the type refuses the row (another person's save won a race
+    the rules checked before it), the type's rules say why in words."""
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        rtype.check(report)
+        raise
 
 
 def _check_declared(rtype: ReportType, changes: dict[str, Any], section: str | None) -> None:
@@ -182,10 +194,12 @@ def take_transition(
     by: User,
     reason: str = "",
     choice: str = "",
+    facts: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Any:
     """Take the step `name` with what its page collected: a reason (or answer), a choice (the
-    review's outcome). Returns the history row; TransitionRefused says why nothing changed."""
+    review's outcome), the facts it records (`Transition.records`). Returns the history row;
+    TransitionRefused says why nothing changed, ValidationError which fact makes no sense."""
     rtype = type_of(report)
     step = rtype.workflow.check(report, name, by)
     changes: dict[str, Any] = {}
@@ -197,6 +211,8 @@ def take_transition(
         changes |= _chosen(report, step.choice_field, step.choice_label, choice)
     if step.note_field:
         changes[step.note_field] = reason.strip()
+    if step.records or facts:
+        changes |= _recorded(rtype, report, step, facts or {})
     with transaction.atomic():
         row = rtype.workflow.apply(
             report,
@@ -237,6 +253,21 @@ def _submission(report: Any, late_reason: str) -> dict[str, Any]:
     if late and not late_reason.strip():
         raise TransitionRefused("This report is late: say why it is submitted after its due time.")
     return {"submitted_at": now, "late_reason": late_reason.strip() if late else ""}
+
+
+def _recorded(rtype: ReportType, report: Any, step: Any, facts: dict[str, Any]) -> dict[str, Any]:
+    """The fields the step records: the facts given, checked by the type's rules on the report
+    as it would stand after the step, and what the rules derive from them."""
+    unknown = set(facts) - set(step.records)
+    if unknown:
+        raise ValueError(f"Not facts the step {step.name!r} records: {', '.join(sorted(unknown))}.")
+    after = copy.copy(report)
+    for name, value in facts.items():
+        setattr(after, name, value)
+    after.status = step.target
+    rtype.check(after)
+    rtype.derive(after)
+    return {name: getattr(after, name) for name in step.records}
 
 
 def _chosen(report: Any, name: str, label: str, value: str) -> dict[str, str]:

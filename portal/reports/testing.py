@@ -17,12 +17,22 @@ class Contract:
     make: Callable[..., Any]
     # The type's roles held by each person of the contract: "filer" (at the provider),
     # "approver" (at the provider, for types that have one), "reviewer" and "redactor" (at the
-    # member's plan and at the agency).
+    # member's plan and at the agency); "plan" when the member's plan holds other roles than
+    # the reviewer's (OHR: plans file and read, the agency decides). See `holds`.
     roles: dict[str, tuple[str, ...]]
     provider_kind: str  # the kind a provider files
     text_field: str  # a free-text field a redacted copy keeps, where identifiers are planted
     review_step: str  # a reviewer's step that asks for a reason (its source: a filed state)
     add_item: Callable[[Any], None] = lambda report: None  # one more row shown on its page
+    # What a step that records facts is given (`Transition.records`): (report, step) → facts.
+    facts: Callable[[Any, str], dict[str, Any]] = lambda report, step: {}
+
+    def holds(self, word: str) -> tuple[str, ...]:
+        """The roles of one person of the contract; the member's plan ("plan") holds the
+        reviewer's unless the type says otherwise."""
+        if word == "plan":
+            return self.roles.get("plan", self.roles["reviewer"])
+        return self.roles[word]
 
 
 def contract_for(rtype: ReportType) -> Contract:

@@ -165,6 +165,9 @@ class ReportType:
     rules: Any = None
     home: Callable[[Any, "ReportType"], list[Waiting]] = lambda user, rtype: []
     demo: str = ""  # the dotted path of its demo stories: a function returning how many it made
+    # Reminders the daily job sends for the type besides the drafts' deadlines:
+    # `reminders(dry_run=…)` returns {what was reminded, in words: how many}.
+    reminders: Callable[..., dict[str, int]] | None = None
     report_related: tuple[str, ...] = ("organization", "provider", "health_plan", "preparer")
     report_prefetch: tuple[str, ...] = ()  # what the report page and PDF read besides its row
     workflow: Workflow = field(init=False)

@@ -137,9 +137,8 @@ def act(request: HttpRequest, rtype: ReportType, code: str, transition: str) -> 
     except TransitionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect(rtype.url("report"), code=report.code)
-    form = TransitionForm(
-        posted(request), transition=chosen, report=report, late=services.late(report)
-    )
+    form_class = chosen.form or TransitionForm
+    form = form_class(posted(request), transition=chosen, report=report, late=services.late(report))
     if form.is_valid() and _taken(request, report, chosen.name, form):
         messages.success(request, f"Done: {chosen.label.lower()}.")
         return redirect(rtype.url("report"), code=report.code)
@@ -158,9 +157,13 @@ def _taken(request: HttpRequest, report: Any, name: str, form: TransitionForm) -
             request=request,
             reason=data.get("reason", ""),
             choice=data.get(form.choice_name, ""),
+            facts=form.facts(),
         )
     except TransitionRefused as refusal:
         form.add_error(None, str(refusal))
+        return False
+    except ValidationError as refusal:
+        _add_errors(form, refusal)
         return False
     return True
 

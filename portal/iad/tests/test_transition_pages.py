@@ -80,7 +80,7 @@ def test_a_transition_not_open_now_is_refused_plainly_and_changes_nothing(client
 
     response = client.post(f"/iad/reports/{report.code}/approve/", follow=True)
 
-    assert "Someone else has already acted" in response.content.decode()
+    assert "someone else may have acted on it since" in response.content.decode()
     assert Report.objects.get(pk=report.pk).status == S.SUBMITTED
     assert not AuditEvent.objects.filter(action="iad.approved").exists()
 

@@ -9,6 +9,7 @@ not named. `reads` names the audit action one allowed GET writes (PHI pages).
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -82,7 +83,7 @@ def kit_entries(kit: dict[str, dict[str, str]]) -> dict[str, Entry]:
     entries = {}
     for rtype in registered():
         contract = contract_for(rtype)
-        classes = _classes(contract.roles)
+        classes = _classes(contract)
         fill = {
             "type": rtype.slug,
             "section": rtype.sections[0].slug,
@@ -106,23 +107,38 @@ def kit_entries(kit: dict[str, dict[str, str]]) -> dict[str, Entry]:
     return entries
 
 
-# The people a kit rule's words stand for, and the roles of the type each of them holds.
+# The people a kit rule's words stand for, by the side of the report they are on, and the
+# contract's person each of them is.
 HOLDERS = {
-    "individual": ("filer",),
-    "director": ("approver",),
-    "plan_reviewer": ("reviewer",),
-    "redactor": ("redactor",),
+    "individual": "filer",
+    "director": "approver",
+    "plan_reviewer": "plan",
+    "redactor": "redactor",
+}
+# Each word: the contract's person whose roles it tests, and the side whose people it names.
+WORDS = {
+    "filer": ("filer", "provider"),
+    "approver": ("approver", "provider"),
+    "reviewer": ("reviewer", "plan"),
+    "plan": ("plan", "plan"),
+    "redactor": ("redactor", "plan"),
+    "plan_filer": ("filer", "plan"),  # the member's plan filing the type itself (OHR)
 }
 
 
-def _classes(roles: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
-    """Each contract word (filer, approver, reviewer, redactor) to the people holding all of
-    its roles."""
-    held = {person: {r for key in keys for r in roles[key]} for person, keys in HOLDERS.items()}
-    return {
-        word: [person for person, has in held.items() if wanted and set(wanted) <= has]
-        for word, wanted in roles.items()
-    }
+def _classes(contract: Any) -> dict[str, list[str]]:
+    """Each contract word to the people on its side who hold all of its roles."""
+    held = {person: set(contract.holds(word)) for person, word in HOLDERS.items()}
+    side = {person: WORDS[word][1] for person, word in HOLDERS.items()}
+    classes = {}
+    for word, (tested, on) in WORDS.items():
+        wanted = set(contract.holds(tested))
+        classes[word] = [
+            person
+            for person, has in held.items()
+            if wanted and wanted <= has and side[person] == on
+        ]
+    return classes
 
 
 def _expand(rule: str, classes: dict[str, list[str]]) -> str:

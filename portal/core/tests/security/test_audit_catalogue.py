@@ -36,7 +36,11 @@ def written_by_the_code() -> set[str]:
     kit = (Path(settings.BASE_DIR) / "portal" / "reports").glob("*.py")
     names = {name for path in kit for found in PER_TYPE.findall(path.read_text()) for name in found}
     for rtype in registered():
-        actions |= {f"{rtype.slug}.{name}" for name in names if name}
+        # Only a type that declares redaction has copies to write about.
+        copies = rtype.redaction is not None
+        actions |= {
+            f"{rtype.slug}.{name}" for name in names if name and (copies or "copy_" not in name)
+        }
         actions |= {f"{rtype.workflow.audit_noun}.{t.done}" for t in rtype.transitions}
     for action, path in PICKED.items():
         assert f'"{action}"' in (Path(settings.BASE_DIR) / path).read_text(encoding="utf-8")

@@ -49,7 +49,7 @@ def _roles(key: str, *more: str) -> tuple[str, ...]:
     """The roles of every registered type's contract named `key` (and `more`)."""
     keys = (key, *more)
     return tuple(
-        role for rtype in registered() for k in keys for role in contract_for(rtype).roles[k]
+        role for rtype in registered() for k in keys for role in contract_for(rtype).holds(k)
     )
 
 
@@ -117,7 +117,7 @@ def build_world() -> World:
         "individual": individual,
         "master": personas.provider_master,
         "director": _with(personas.clinical_director, *_roles("approver")),
-        "plan_reviewer": _with(personas.plan_reviewer, *_roles("reviewer")),
+        "plan_reviewer": _with(personas.plan_reviewer, *_roles("plan")),
         "redactor": _with(UserFactory(organization=plan), *_roles("redactor")),
         "ioc_member": _with(personas.ioc_member, "ioc.member"),
         "agency_admin": personas.agency_admin,
