@@ -217,6 +217,8 @@ def edit_section(request: HttpRequest, rtype: ReportType, code: str, section: st
     chosen = rtype.section(section)
     if chosen is None:
         raise Http404
+    if report.status not in rtype.editable:
+        return _no_longer_editable(request, rtype, report)
     form = chosen.form(report, posted(request))
     if form.is_valid():
         try:
@@ -238,6 +240,12 @@ def edit_section(request: HttpRequest, rtype: ReportType, code: str, section: st
     return _render(request, rtype, "section", context, status=400 if form.errors else 200)
 
 
+def _no_longer_editable(request: HttpRequest, rtype: ReportType, report: Any) -> HttpResponse:
+    """A page of the draft asked for once the report has left its filer: its page, saying so."""
+    messages.info(request, services.SUBMITTED)
+    return redirect(rtype.url("report"), code=report.code)
+
+
 def _add_errors(form: Any, refusal: ValidationError) -> None:
     """A rule the service checked, shown beside the field it names when the form has it."""
     if not hasattr(refusal, "error_dict"):
@@ -254,6 +262,8 @@ def edit_items(request: HttpRequest, rtype: ReportType, code: str, part: str) ->
     chosen = rtype.item_list(part)
     if chosen is None:
         raise Http404
+    if report.status not in rtype.editable:
+        return _no_longer_editable(request, rtype, report)
     items = getattr(report, chosen.related_name)
     form = chosen.form_class(request.POST if "add" in request.POST else None)
     try:
@@ -281,6 +291,8 @@ def attachments(request: HttpRequest, rtype: ReportType, code: str) -> HttpRespo
     """The files of a draft: a list with remove buttons and a form to attach one more; a
     refused file keeps the page and names the problem."""
     report = get_draft_for_user(rtype, request.user, code, request=request)
+    if report.status not in rtype.editable:
+        return _no_longer_editable(request, rtype, report)
     form = AttachmentForm(request.POST if "add" in request.POST else None, request.FILES or None)
     try:
         if "remove" in request.POST:

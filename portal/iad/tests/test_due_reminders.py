@@ -35,10 +35,13 @@ def test_reminders_go_once_to_the_right_people(actors) -> None:
     draft(actors, timedelta(days=3))  # not yet
     draft(actors, timedelta(hours=-2), status=S.AWAITING_APPROVAL)  # already submitted
 
-    assert run("--dry-run") == "Would have sent: 1 due soon, 1 overdue.\n"
+    assert (
+        run("--dry-run")
+        == "Would have sent: 1 due soon, 1 overdue, 0 special assistance to confirm or end.\n"
+    )
     assert not OutboundEmail.objects.exists()
-    assert run() == "Sent: 1 due soon, 1 overdue.\n"
-    assert run() == "Sent: 0 due soon, 0 overdue.\n"
+    assert run() == "Sent: 1 due soon, 1 overdue, 0 special assistance to confirm or end.\n"
+    assert run() == "Sent: 0 due soon, 0 overdue, 0 special assistance to confirm or end.\n"
 
     sent = sorted(OutboundEmail.objects.values_list("to", flat=True))
     assert sent == sorted([actors.submitter.email, actors.submitter.email, actors.director.email])
@@ -54,4 +57,4 @@ def test_a_draft_that_becomes_overdue_gets_its_second_reminder_later(actors) -> 
     draft(actors, timedelta(hours=6))
     run()
     with time_machine.travel(timezone.now() + timedelta(hours=7)):
-        assert run() == "Sent: 0 due soon, 1 overdue.\n"
+        assert run() == "Sent: 0 due soon, 1 overdue, 0 special assistance to confirm or end.\n"

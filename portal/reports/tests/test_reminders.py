@@ -25,7 +25,10 @@ def test_drafts_of_every_type_are_reminded_once(personas) -> None:
     call_command("send_due_reminders", stdout=out)
     call_command("send_due_reminders", stdout=StringIO())
 
-    assert out.getvalue().strip() == "Sent: 1 due soon, 1 overdue."
+    assert (
+        out.getvalue().strip()
+        == "Sent: 1 due soon, 1 overdue, 0 special assistance to confirm or end."
+    )
     bodies = list(OutboundEmail.objects.values_list("text_body", flat=True))
     assert len(bodies) == 2
     assert any(f"/iad/reports/{incident.code}/draft/" in body for body in bodies)
