@@ -11,8 +11,11 @@ from django.utils import timezone
 from portal.core.business_days import PHOENIX
 from portal.core.models import AuditEvent, OutboundEmail
 from portal.core.workflow import TransitionRefused
+from portal.humanrights import rules
 from portal.humanrights.models import Report
 from portal.reports import services
+from portal.reports.listing import report_list
+from portal.reports.types import get
 
 from .factories import PART_B, ReportFactory, days_ago, part_c
 
@@ -157,8 +160,6 @@ def test_a_late_part_a_needs_a_reason_and_is_tagged_late(actors) -> None:
 
     report.refresh_from_db()
     assert report.status == S.SUBMITTED and report.late_reason == "Sent on paper first."
-    from portal.humanrights import rules
-
     assert rules.tags(report) == ["Part A late"]
 
 
@@ -322,9 +323,22 @@ def test_confirming_resets_the_clock_of_a_stale_member(actors, settings) -> None
         status_changed_at=timezone.now() - timedelta(days=settings.OHR_STALE_DAYS + 1)
     )
     report.refresh_from_db()
-    from portal.reports.listing import report_list
-    from portal.reports.types import get
-
     assert list(report_list(get("ohr"), actors.filer, "confirm")) == [report]
     services.take_transition(report, "confirm", by=actors.filer)
     assert list(report_list(get("ohr"), actors.filer, "confirm")) == []
+
+
+def test_home_pages_count_part_b_to_decide_and_members_to_confirm(client, actors, settings) -> None:
+    notification(actors, S.SUBMITTED)
+    stale = notification(actors, S.ACCEPTED)
+    Report.objects.filter(pk=stale.pk).update(
+        status_changed_at=timezone.now() - timedelta(days=settings.OHR_STALE_DAYS + 1)
+    )
+    client.force_login(actors.staff)
+    staff_items = {item.label: item.count for item in client.get("/").context["waiting"]}
+    client.force_login(actors.filer)
+    filer_items = {item.label: item.count for item in client.get("/").context["waiting"]}
+
+    assert staff_items["Special assistance notifications to decide (Part B)"] == 1
+    assert filer_items["Special assistance to confirm or end (Part C)"] == 1
+    assert "Special assistance notifications to decide (Part B)" not in filer_items
