@@ -19,6 +19,7 @@ GUIDES = {
     "accounts": Guide("Accounts: registering and managing accounts", "accounts.md"),
     "iad-irf": Guide("Incident reports (IAD and IRF)", "iad-irf.md"),
     "seclusion-restraint": Guide("Seclusion and restraint", "seclusion-restraint.md"),
+    "human-rights": Guide("Special assistance (Office of Human Rights)", "human-rights.md"),
 }
 
 
