@@ -26,6 +26,11 @@ def checked(page: Page) -> None:
     assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
 
 
+def done(page: Page, what: str) -> None:
+    """The step's confirmation: what was done, as the timeline says it."""
+    expect(page.get_by_text(f"{what}.", exact=True)).to_be_visible()
+
+
 def save(page: Page) -> None:
     page.get_by_role("button", name="Save and return to the task list").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Finish your OHR report")
@@ -38,9 +43,15 @@ def section(page: Page, title: str) -> None:
     checked(page)
 
 
+def sign_in(page: Page, base: str, username: str) -> None:
+    sign_in_as(page, base, username)
+    checked(page)  # the home page
+
+
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are signed out")
+    checked(page)
 
 
 def send_part_a(page: Page) -> None:
@@ -59,14 +70,18 @@ def send_part_a(page: Page) -> None:
     page.get_by_label("Member's first name").fill(FIRST)
     page.get_by_label("Member's date of birth").fill("1978-06-03")
     page.get_by_label("Member's health plan").select_option(label="Saguaro Health Plan")
-    page.get_by_label("Category").select_option(label="General mental health or substance use")
+    page.get_by_label("Behavioral-health category").select_option(
+        label="General mental health or substance use"
+    )
     page.get_by_role("button", name="Save and return to the task list").click()
     expect(page.locator("[data-error-summary]")).to_contain_text(
-        "only for members determined to have a serious mental illness"
+        "This member is not in the SMI category"
     )
     expect(page.get_by_label("Member's last name")).to_have_value(LAST)
     checked(page)
-    page.get_by_label("Category").select_option(label="Serious mental illness (SMI)")
+    page.get_by_label("Behavioral-health category").select_option(
+        label="Serious mental illness (SMI)"
+    )
     save(page)
 
     determined = timezone.localdate() - timedelta(days=1)  # Phoenix: the portal's time zone
@@ -104,17 +119,20 @@ def send_part_a(page: Page) -> None:
     page.get_by_role("link", name=SENT).click()
     checked(page)
     page.get_by_role("button", name=SENT).click()
-    expect(page.get_by_text(f"Done: {SENT.lower()}.")).to_be_visible()
+    done(page, "Sent to the Office of Human Rights (Part A)")
     expect(page.get_by_text("Awaiting OHR", exact=True)).to_be_visible()
     checked(page)
 
 
 def accept_part_b(page: Page) -> None:
-    """OHR staff open the notification waiting for them and accept it, a representative
-    missing at first."""
-    page.get_by_role("link", name="Special assistance", exact=True).click()
-    checked(page)
-    page.get_by_role("link", name="Awaiting review").click()
+    """OHR staff open the notification waiting for them from the home page and accept it, a
+    representative missing at first."""
+    waiting = page.get_by_role("listitem").filter(has_text="to decide (Part B)")
+    expect(waiting).to_contain_text(": 2")  # the demo's Sandoval, and ours
+    waiting.get_by_role("link").click()
+    expect(page.get_by_role("link", name="Awaiting review")).to_have_attribute(
+        "aria-current", "page"
+    )
     checked(page)
     page.get_by_role("row").filter(has_text=LAST).get_by_role("link").click()
     checked(page)
@@ -131,7 +149,7 @@ def accept_part_b(page: Page) -> None:
     page.get_by_label("Designated representative: full name").fill("Teodoro Vance")
     page.get_by_label("Phone number").fill("602-555-0148")
     page.get_by_role("button", name=ACCEPT).click()
-    expect(page.get_by_text(f"Done: {ACCEPT.lower()}.")).to_be_visible()
+    done(page, "Accepted by the Office of Human Rights (Part B)")
     expect(page.get_by_text("Service planning; Grievance process")).to_be_visible()
     checked(page)
 
@@ -172,8 +190,10 @@ def end_part_c(page: Page) -> None:
     )
     page.get_by_label("Why it is no longer needed").fill("Her sister became her guardian.")
     page.get_by_role("button", name=END).click()
-    expect(page.get_by_text(f"Done: {END.lower()}.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Part C: the end of special assistance")).to_be_visible()
+    done(page, "Special assistance ended (Part C)")
+    expect(
+        page.get_by_role("heading", name="Part C: the end of special assistance")
+    ).to_be_visible()
     expect(page.get_by_text("Her sister became her guardian.")).to_be_visible()
     checked(page)
 
@@ -181,23 +201,23 @@ def end_part_c(page: Page) -> None:
 def test_a_member_notified_accepted_on_the_rosters_and_ended(page: Page, live_server) -> None:
     call_command("seed_demo", stdout=StringIO())
     base = str(live_server.url)
-    sign_in_as(page, base, "provider.user")
+    sign_in(page, base, "provider.user")
     send_part_a(page)
     sign_out(page)
 
-    sign_in_as(page, base, "ohr.staff")
+    sign_in(page, base, "ohr.staff")
     accept_part_b(page)
     on_roster(page)  # statewide
     sign_out(page)
 
-    sign_in_as(page, base, "plan.reviewer")
+    sign_in(page, base, "plan.reviewer")
     on_roster(page)  # the plan's members
     sign_out(page)
 
-    sign_in_as(page, base, "provider.user")
+    sign_in(page, base, "provider.user")
     end_part_c(page)
     off_roster(page)
     sign_out(page)
 
-    sign_in_as(page, base, "ohr.staff")
+    sign_in(page, base, "ohr.staff")
     off_roster(page)

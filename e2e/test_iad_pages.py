@@ -77,7 +77,7 @@ def test_approve_review_request_information_respond_and_close(page: Page, live_s
     page.get_by_role("link", name="Approve").click()
     assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
     page.get_by_role("button", name="Approve").click()
-    expect(page.get_by_text("Done: approve.")).to_be_visible()
+    expect(page.get_by_text("Approved.", exact=True)).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     sign_in_as(page, base, "plan.reviewer")
@@ -187,7 +187,7 @@ def test_file_an_iad_page_by_page_then_return_and_resubmit(page: Page, live_serv
     page.get_by_role("link", name="Check your answers").click()
     page.get_by_role("link", name="Submit again for approval").click()
     page.get_by_role("button", name="Submit again for approval").click()
-    expect(page.get_by_text("Done: submit again for approval.")).to_be_visible()
+    expect(page.get_by_text("Submitted again.", exact=True)).to_be_visible()
     assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
 
 

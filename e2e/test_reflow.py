@@ -63,3 +63,11 @@ def test_pages_reflow_at_320_css_pixels_even_with_long_words(page: Page, live_se
     page.goto(f"{live_server.url}/iad/reports/{code}/")
     expect(page.get_by_text(f"Site {UNBROKEN}"[:200])).to_be_visible()
     assert_no_sideways_scrolling(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+
+    page.goto(f"{live_server.url}/ohr/roster/")
+    expect(
+        page.get_by_role("heading", name="Members under special assistance over time")
+    ).to_be_visible()
+    assert_no_sideways_scrolling(page, "Special assistance roster")
+    page.get_by_role("link", name="Reyna, Tomas").click()
+    assert_no_sideways_scrolling(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))

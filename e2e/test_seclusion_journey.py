@@ -98,7 +98,7 @@ def file_a_report(page: Page, tmp_path) -> None:
     page.get_by_role("link", name="Submit", exact=True).click()
     checked(page)
     page.get_by_role("button", name="Submit", exact=True).click()
-    expect(page.get_by_text("Done: submit.")).to_be_visible()
+    expect(page.get_by_text("Submitted.", exact=True)).to_be_visible()
     checked(page)
 
 
@@ -127,7 +127,7 @@ def test_a_report_filed_returned_corrected_accepted_and_read_by_the_committee(
     checked(page)
     page.get_by_label("What the facility must correct").fill("Give who renewed the order.")
     page.get_by_role("button", name="Return to the facility").click()
-    expect(page.get_by_text("Done: return to the facility.")).to_be_visible()
+    expect(page.get_by_text("Returned to the facility.", exact=True)).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     sign_in_as(page, base, "provider.user")
@@ -141,7 +141,7 @@ def test_a_report_filed_returned_corrected_accepted_and_read_by_the_committee(
     page.get_by_role("link", name="Check your answers").click()
     page.get_by_role("link", name="Submit again").click()
     page.get_by_role("button", name="Submit again").click()
-    expect(page.get_by_text("Done: submit again.")).to_be_visible()
+    expect(page.get_by_text("Submitted again.", exact=True)).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     sign_in_as(page, base, "plan.reviewer")
@@ -150,7 +150,7 @@ def test_a_report_filed_returned_corrected_accepted_and_read_by_the_committee(
     page.get_by_role("link", name="Accept").click()
     checked(page)
     page.get_by_role("button", name="Accept").click()
-    expect(page.get_by_text("Done: accept.")).to_be_visible()
+    expect(page.get_by_text("Accepted.", exact=True)).to_be_visible()
     page.get_by_role("link", name="Make a redacted copy").click()
     checked(page)
     page.get_by_role("button", name="Make the copy").click()

@@ -50,13 +50,16 @@ class MemberForm(kit_fields.MemberForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.open_notification: Report | None = None
+        category = self.fields["category"]
+        category.label = "Behavioral-health category"
+        category.choices = [("", "Choose the category"), *Report.Category.choices]  # type: ignore[attr-defined]
 
     def clean_category(self) -> str:
         category = str(self.cleaned_data["category"])
         if category and category != Report.Category.SMI:
             raise forms.ValidationError(
-                f"{SMI_ONLY} Check the member's determination: a member without it cannot be "
-                "notified."
+                "This member is not in the SMI category, so the Office of Human Rights cannot "
+                "be notified. Check the member's determination"
             )
         return category
 

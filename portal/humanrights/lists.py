@@ -94,20 +94,16 @@ def export_rows(reports: QuerySet[Report]) -> Iterator[tuple[Cell, ...]]:
             _STATUSES[report.status],
             report.organization.name,
             report.member_id,
-            ", ".join(filter(None, [report.member_last_name, report.member_first_name])),
+            columns.member_name(report),
             report.health_plan.name if report.health_plan else "",
             report.determined_on,
             "; ".join(report.areas),
             _CRITERIA.get(report.criterion, ""),
-            _local(report.due_at),
-            _local(report.submitted_at),
+            columns.local(report.due_at),
+            columns.local(report.submitted_at),
             "Yes" if "Part A late" in tags(report) else "",
             report.representative_name,
             report.assistance_started_on,
             report.ended_on,
             "Yes" if report.part_c_late else "",
         )
-
-
-def _local(moment: Any) -> Any:
-    return timezone.localtime(moment) if moment else None

@@ -7,6 +7,7 @@ from typing import Any
 
 from portal.core.home import Waiting
 from portal.core.roles import has_role
+from portal.reports.fields import member_section
 from portal.reports.home import tab_count
 from portal.reports.types import Kind, ReportType, Section, listing_of, register
 
@@ -21,26 +22,10 @@ from .workflow import TRANSITIONS
 S = Report.Status
 
 SECTIONS = (
-    Section(
-        "member",
-        "Member",
+    member_section(
         MemberForm,
-        (
-            "member_id",
-            "member_last_name",
-            "member_first_name",
-            "member_birth_date",
-            "health_plan",
-            "category",
-        ),
-        {
-            "member_id": "the member's AHCCCS ID",
-            "member_last_name": "the member's last name",
-            "member_first_name": "the member's first name",
-            "member_birth_date": "the member's date of birth",
-            "health_plan": "the member's health plan",
-            "category": "the member's SMI determination",
-        },
+        member_birth_date="the member's date of birth",
+        category="the member's SMI determination",
     ),
     Section(
         "need",
@@ -66,22 +51,14 @@ SECTIONS = (
         "treatment",
         "Treatment team and diagnoses",
         TreatmentForm,
-        ("treatment_team", "diagnoses"),
+        tuple(TreatmentForm.Meta.fields),
         {"treatment_team": "the treatment team", "diagnoses": "the diagnoses"},
     ),
     Section(
         "people",
         "Guardian, decision maker and the member's knowledge",
         PeopleForm,
-        (
-            "has_decision_maker",
-            "decision_maker_name",
-            "decision_maker_relationship",
-            "decision_maker_email",
-            "decision_maker_phone",
-            "member_aware",
-            "awareness_explanation",
-        ),
+        tuple(PeopleForm.Meta.fields),
         {
             "has_decision_maker": "whether the member has a guardian or decision maker",
             "member_aware": "whether the member knows of the notification",
@@ -135,6 +112,7 @@ OHR = register(
         export_name="special-assistance-notifications",
         roles=tuple(role.name for role in ROLES),
         rules=rules,
+        due_label="Part A due",
         home=home,
         reminders=remind_stale,
         demo="portal.humanrights.demo.seed_notifications",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from portal.core.exports import Cell
 from portal.core.roles import has_role
 from portal.registry.models import Organization
+from portal.reports import columns
 from portal.reports.fields import PlanChoiceField
 
 from .models import Area, Report
@@ -155,7 +156,7 @@ def export_rows(rows: QuerySet[Report]) -> Iterator[tuple[Cell, ...]]:
     for report in rows.iterator(chunk_size=2000):
         yield (
             report.member_id,
-            ", ".join(filter(None, [report.member_last_name, report.member_first_name])),
+            columns.member_name(report),
             report.member_birth_date,
             report.health_plan.name if report.health_plan else "",
             report.organization.name,

@@ -73,8 +73,8 @@ def check(report: Report) -> None:
             errors["member_id"] = already_open(other)
     if report.status == S.ACCEPTED:
         errors |= _decision_problems(report)
-    if report.status == S.ENDED and report.ended_on:
-        errors |= end_problems(report, report.ended_on, report.part_c_late_reason)
+    if report.status == S.ENDED:
+        errors |= _end_facts_problems(report)
     if errors:
         raise ValidationError(errors)
 
@@ -89,6 +89,15 @@ def _decision_problems(report: Report) -> dict[str, str]:
         problems["representative_phone"] = (
             "Give a phone number or an e-mail address for the representative"
         )
+    return problems
+
+
+def _end_facts_problems(report: Report) -> dict[str, str]:
+    if report.ended_on is None:
+        return {"ended_on": "Enter the date special assistance was no longer needed"}
+    problems = end_problems(report, report.ended_on, report.part_c_late_reason)
+    if not report.end_reason.strip():
+        problems["end_reason"] = "Say why special assistance is no longer needed"
     return problems
 
 

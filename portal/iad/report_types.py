@@ -12,6 +12,7 @@ from django.utils.dateformat import format as date_format
 from portal.core.business_days import PHOENIX
 from portal.core.home import Waiting
 from portal.core.roles import has_role
+from portal.reports.fields import member_section
 from portal.reports.home import tab_count, urgency
 from portal.reports.types import (
     ItemList,
@@ -63,27 +64,7 @@ SECTIONS = (
         ("provider", "site_name", "site_address", "contact_phone"),
         {"site_name": "the site or facility", "contact_phone": "a contact phone number"},
     ),
-    Section(
-        "member",
-        "Member",
-        MemberForm,
-        (
-            "member_id",
-            "member_last_name",
-            "member_first_name",
-            "member_birth_date",
-            "member_sex",
-            "health_plan",
-            "category",
-        ),
-        {
-            "member_id": "the member's AHCCCS ID",
-            "member_last_name": "the member's last name",
-            "member_first_name": "the member's first name",
-            "member_birth_date": "the member's date of birth",
-            "health_plan": "the member's health plan",
-        },
-    ),
+    member_section(MemberForm, member_birth_date="the member's date of birth"),
     Section(
         "event",
         "What happened",

@@ -49,13 +49,23 @@ def status(model: Any) -> Column:
     return Column("status", "Status", "status", (order,), lambda r: labels[r.status])
 
 
+def member_name(report: Any) -> str:
+    """ "Last, First", as lists and exports show a member."""
+    return ", ".join(filter(None, [report.member_last_name, report.member_first_name]))
+
+
+def local(moment: Any) -> Any:
+    """A moment in Arizona time for an export (which shows it as it is), or None."""
+    return timezone.localtime(moment) if moment else None
+
+
 def member() -> Column:
     return Column(
         "member",
         "Member",
         "member name",
         (F("member_last_name"), F("member_first_name")),
-        lambda r: ", ".join(filter(None, [r.member_last_name, r.member_first_name])),
+        member_name,
     )
 
 

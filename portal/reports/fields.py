@@ -12,6 +12,8 @@ from django.utils import timezone
 from portal.core.business_days import PHOENIX
 from portal.registry.models import Organization
 
+from .types import Section
+
 
 def date_field(label: str, help_text: str = "") -> forms.DateField:
     return forms.DateField(
@@ -115,3 +117,19 @@ def yes_no_initial(form: forms.ModelForm, name: str) -> None:  # type: ignore[ty
     answered = getattr(form.instance, name)
     if answered is not None:
         form.initial[name] = "yes" if answered else "no"
+
+
+# What every type's member page needs before submission; a type adds its own (`member_section`).
+MEMBER_REQUIRED = {
+    "member_id": "the member's AHCCCS ID",
+    "member_last_name": "the member's last name",
+    "member_first_name": "the member's first name",
+    "health_plan": "the member's health plan",
+}
+
+
+def member_section(form_class: type[MemberForm], **required: str) -> Section:
+    """The "Member" page of a draft: the fields of its form, the member's identity required,
+    and the type's own required fields in words (`category="the member's …"`)."""
+    fields = tuple(form_class.Meta.fields)  # type: ignore[attr-defined]
+    return Section("member", "Member", form_class, fields, MEMBER_REQUIRED | required)

@@ -168,6 +168,7 @@ class ReportType:
     # Reminders the daily job sends for the type besides the drafts' deadlines:
     # `reminders(dry_run=…)` returns {what was reminded, in words: how many}.
     reminders: Callable[..., dict[str, int]] | None = None
+    due_label: str = "Due"  # what the report page calls its deadline ("Part A due")
     report_related: tuple[str, ...] = ("organization", "provider", "health_plan", "preparer")
     report_prefetch: tuple[str, ...] = ()  # what the report page and PDF read besides its row
     workflow: Workflow = field(init=False)

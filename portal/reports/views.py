@@ -140,7 +140,7 @@ def act(request: HttpRequest, rtype: ReportType, code: str, transition: str) -> 
     form_class = chosen.form or TransitionForm
     form = form_class(posted(request), transition=chosen, report=report, late=services.late(report))
     if form.is_valid() and _taken(request, report, chosen.name, form):
-        messages.success(request, f"Done: {chosen.label.lower()}.")
+        messages.success(request, f"{chosen.what_was_done}.")
         return redirect(rtype.url("report"), code=report.code)
     context = {"report": report, "transition": chosen, "form": form}
     return _render(request, rtype, "act", context, status=400 if form.errors else 200)

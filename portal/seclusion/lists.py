@@ -2,10 +2,8 @@
 rest (`portal.reports.listing`)."""
 
 from collections.abc import Iterator
-from typing import Any
 
 from django.db.models import F, QuerySet
-from django.utils import timezone
 
 from portal.core.exports import Cell
 from portal.reports import columns
@@ -67,17 +65,13 @@ def export_rows(reports: QuerySet[Report]) -> Iterator[tuple[Cell, ...]]:
             report.organization.name,
             report.license_number,
             report.member_id,
-            ", ".join(filter(None, [report.member_last_name, report.member_first_name])),
+            columns.member_name(report),
             report.health_plan.name if report.health_plan else "",
             _TYPES.get(report.restraint_type, ""),
-            _local(report.started_at),
-            _local(report.ended_at),
+            columns.local(report.started_at),
+            columns.local(report.ended_at),
             minutes(report),
             {True: "Yes", False: "No", None: ""}[report.injuries],
-            _local(report.due_at),
-            _local(report.submitted_at),
+            columns.local(report.due_at),
+            columns.local(report.submitted_at),
         )
-
-
-def _local(moment: Any) -> Any:
-    return timezone.localtime(moment) if moment else None

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from portal.core.home import Waiting
 from portal.core.roles import has_role
+from portal.reports.fields import member_section
 from portal.reports.home import tab_count
 from portal.reports.types import Kind, Redaction, ReportType, Section, listing_of, register
 
@@ -39,26 +40,7 @@ SECTIONS = (
             "license_number": "the facility's license number",
         },
     ),
-    Section(
-        "member",
-        "Member",
-        MemberForm,
-        (
-            "member_id",
-            "member_last_name",
-            "member_first_name",
-            "member_birth_date",
-            "health_plan",
-            "category",
-        ),
-        {
-            "member_id": "the member's AHCCCS ID",
-            "member_last_name": "the member's last name",
-            "member_first_name": "the member's first name",
-            "health_plan": "the member's health plan",
-            "category": "the member's behavioral-health category",
-        },
-    ),
+    member_section(MemberForm, category="the member's behavioral-health category"),
     Section(
         "event",
         "The event",

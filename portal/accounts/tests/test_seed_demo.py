@@ -16,7 +16,7 @@ def test_seed_demo_creates_every_persona_and_is_safe_to_run_twice(settings) -> N
     out = StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())
-    assert User.objects.count() == len(PERSONAS) == 7
+    assert User.objects.count() == len(PERSONAS) == 8
     for persona in PERSONAS:
         assert persona.username in out.getvalue()
         user = User.objects.get(username=persona.username)
@@ -38,6 +38,7 @@ def test_seed_demo_ends_with_each_persona_and_its_organization(settings) -> None
         "clinical.director": "Desert Bloom Behavioral Health",
         "plan.reviewer": "Saguaro Health Plan",
         "agency.admin": "Arizona Health Care Cost Containment System",
+        "ohr.staff": "Arizona Health Care Cost Containment System",
         "ioc.member": "Central Region Independent Oversight Committee",
         "facility.user": "Mesa Verde Residential Services",
     }
@@ -83,7 +84,10 @@ def test_with_single_sign_on_staff_personas_lose_local_passwords_and_get_idp_acc
     settings, tmp_path
 ) -> None:
     settings.SSO_ISSUER = "http://127.0.0.1:8001"
-    settings.SSO_GROUP_ROLES = {"qm-portal-admins": frozenset({"agency.admin"})}
+    settings.SSO_GROUP_ROLES = {
+        "qm-portal-admins": frozenset({"agency.admin"}),
+        "qm-portal-ohr": frozenset({"ohr.staff"}),
+    }
     accounts_file = tmp_path / "accounts.json"
 
     call_command("seed_demo", identity_provider_accounts=accounts_file, stdout=StringIO())
@@ -103,7 +107,15 @@ def test_with_single_sign_on_staff_personas_lose_local_passwords_and_get_idp_acc
             "given_name": "Morgan",
             "family_name": "Ellis",
             "groups": ["qm-portal-admins"],
-        }
+        },
+        {
+            "sub": "ohr.staff",
+            "password": settings.DEMO_PASSWORD,
+            "email": "ohr.staff@demo.qmportal.invalid",
+            "given_name": "Alicia",
+            "family_name": "Lucero",
+            "groups": ["qm-portal-ohr"],
+        },
     ]
 
 

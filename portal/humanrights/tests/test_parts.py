@@ -60,7 +60,7 @@ def test_a_member_without_smi_is_refused_with_the_reason_and_what_was_typed_kept
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "only for members determined to have a serious mental illness" in page
+    assert "This member is not in the SMI category" in page
     assert 'value="Nez"' in page and 'value="c12345678"' in page  # as typed
     assert Report.objects.get(pk=report.pk).member_last_name == report.member_last_name
     with pytest.raises(ValidationError) as refused:
@@ -282,6 +282,14 @@ def test_part_c_cannot_end_before_the_determination_or_in_the_future(client, act
     assert before.status_code == future.status_code == 400
     assert "before the need was determined" in before.content.decode()
     assert "cannot be in the future" in future.content.decode()
+    assert Report.objects.get(pk=report.pk).status == S.ACCEPTED
+
+
+def test_the_services_refuse_a_part_c_without_its_date_or_reason(actors) -> None:
+    report = notification(actors, S.ACCEPTED)
+    for facts in ({"end_reason": "Guardian appointed."}, {**part_c(), "end_reason": " "}):
+        with pytest.raises(ValidationError):
+            services.take_transition(report, "end", by=actors.filer, facts=facts)
     assert Report.objects.get(pk=report.pk).status == S.ACCEPTED
 
 

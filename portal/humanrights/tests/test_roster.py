@@ -176,3 +176,13 @@ def test_stale_special_assistance_is_asked_about_once_per_period(actors, setting
     # A period later with still no word, it is asked again.
     Report.objects.filter(pk=report.pk).update(stale_reminded_at=long_ago)
     assert run().endswith("1 special assistance to confirm or end.\n")
+
+
+def test_the_demo_has_a_notification_in_every_state_once() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    statuses = set(Report.objects.values_list("status", flat=True))
+    assert statuses == set(S.values) and Report.objects.count() == 6
+    stale = Report.objects.get(status=S.ACCEPTED, member_last_name="Reyna")
+    assert stale.status_changed_at < timezone.now() - timedelta(days=90)
