@@ -33,7 +33,7 @@ def done(page: Page, what: str) -> None:
 
 def save(page: Page) -> None:
     page.get_by_role("button", name="Save and return to the task list").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Finish your OHR report")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Finish your OHR notification")
     checked(page)
 
 
@@ -58,10 +58,10 @@ def send_part_a(page: Page) -> None:
     """The provider fills every section of Part A, one bad answer on the way, and sends it."""
     page.get_by_role("link", name="Special assistance", exact=True).click()
     checked(page)
-    page.get_by_role("link", name="File a report").click()
+    page.get_by_role("link", name="File a notification").click()
     checked(page)
     page.get_by_role("button", name="Start a notification").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Finish your OHR report")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Finish your OHR notification")
     checked(page)
 
     section(page, "Member")

@@ -113,6 +113,7 @@ OHR = register(
         roles=tuple(role.name for role in ROLES),
         rules=rules,
         due_label="Part A due",
+        short_noun="notification",
         home=home,
         reminders=remind_stale,
         demo="portal.humanrights.demo.seed_notifications",

@@ -169,6 +169,7 @@ class ReportType:
     # `reminders(dry_run=…)` returns {what was reminded, in words: how many}.
     reminders: Callable[..., dict[str, int]] | None = None
     due_label: str = "Due"  # what the report page calls its deadline ("Part A due")
+    short_noun: str = "report"  # after the kind's label on its pages: "IAD report 3f9c0a12"
     report_related: tuple[str, ...] = ("organization", "provider", "health_plan", "preparer")
     report_prefetch: tuple[str, ...] = ()  # what the report page and PDF read besides its row
     workflow: Workflow = field(init=False)
