@@ -214,6 +214,12 @@ def test_redact_release_and_the_committee_reads_the_copy(page: Page, live_server
     page.get_by_role("link", name="Release to the committee").click()
     expect(page.get_by_label("Central Region Independent Oversight Committee")).to_be_checked()
     assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+    expect(page.get_by_role("heading", name="Release the redacted copy")).to_be_visible()
+    expect(page.get_by_text("[removed]").first).to_be_visible()  # the copy as it will be read
+    page.get_by_role("button", name="Release to the committee").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Confirm that you have read")
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+    page.locator("label", has_text="I have read the copy above").click()
     page.get_by_role("button", name="Release to the committee").click()
     expect(page.get_by_text("Released to the committee.")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()

@@ -2,38 +2,19 @@
 application that releases redacted copies.
 
 A phrase is removed wherever it appears as a whole (not inside a longer word), whatever its
-case and however many spaces separate its words. The tool suggests phrases (the record's own
-identifying values and common patterns); a person accepts or rejects each one and may add their
-own. Redaction works on the data, before anything is rendered.
+case and however many spaces separate its words. The tool suggests phrases, as the text spells
+them (the record's own identifying values in any spelling, and common shapes of identifiers:
+`identifiers.py`); a person accepts or rejects each one and may add their own. Redaction works
+on the data, before anything is rendered.
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .identifiers import Known, find
+
 REMOVED = "[removed]"
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_STREET_WORDS = (
-    r"(?i:street|st|avenue|ave|road|rd|drive|dr|lane|ln|boulevard|blvd|way|court|ct|place|pl"
-    r"|circle|cir|parkway|pkwy|highway|hwy|trail|trl|route)"
-)
-# Common shapes of identifying values in narratives, with the words that tell the person why.
-PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("AHCCCS ID", re.compile(r"\b[A-Z]\d{8}\b")),
-    ("Social Security number", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
-    ("phone number", re.compile(r"(?<!\w)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}\b")),
-    ("e-mail address", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("date", re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b")),
-    ("date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
-    ("date", re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.I)),
-    (
-        "street address",
-        re.compile(rf"\b\d{{1,6}}(?:\s+[A-Z][\w.]*){{1,4}}\s+{_STREET_WORDS}(?!\w)"),
-    ),
-)
 
 
 @dataclass(frozen=True)
@@ -64,26 +45,39 @@ def redact(text: str, phrases: Iterable[str]) -> str:
     return pattern.sub(REMOVED, text) if pattern else text
 
 
-def suggest(texts: Iterable[str], known: Iterable[tuple[str, str]]) -> list[Suggestion]:
-    """Phrases to propose for removal from `texts`: the `known` (reason, value) pairs that
-    appear in them, then whatever matches a common pattern, each phrase once, in reading order
-    of first appearance."""
-    corpus = "\n".join(texts)
-    found: dict[str, tuple[int, str, str]] = {}  # folded phrase -> (first place, phrase, reason)
-    for reason, value in known:
-        value = " ".join(value.split())
-        pattern = phrase_pattern([value])
-        match = pattern.search(corpus) if pattern else None
-        if match and value.casefold() not in found:
-            found[value.casefold()] = (match.start(), match.group(0), reason)
-    for reason, pattern in PATTERNS:
-        for match in pattern.finditer(corpus):
-            phrase = " ".join(match.group(0).split())
-            found.setdefault(phrase.casefold(), (match.start(), phrase, reason))
+def suggest(texts: Iterable[str], known: Iterable[Known | tuple[str, str]]) -> list[Suggestion]:
+    """Phrases to propose for removal from `texts`, as written there: the `known` values in
+    every spelling found, then whatever has the shape of an identifier; each phrase once, in
+    reading order of its first appearance. Each text is searched on its own: a phrase never
+    runs from one text into the next, where removing it would find nothing."""
+    texts, values = list(texts), as_known(known)
+    found: dict[str, tuple[tuple[int, int], str, str]] = {}  # folded phrase → (place, it, why)
+    for number, text in enumerate(texts):
+        for place in find(text, values):
+            phrase = " ".join(text[place.start : place.end].split())
+            found.setdefault(phrase.casefold(), ((number, place.start), phrase, place.reason))
     ordered = sorted(found.values(), key=lambda item: (item[0], -len(item[1])))
-    return [Suggestion(phrase, reason, _count(corpus, phrase)) for _, phrase, reason in ordered]
+    return [Suggestion(phrase, reason, _count(texts, phrase)) for _, phrase, reason in ordered]
 
 
-def _count(corpus: str, phrase: str) -> int:
+def leftovers(
+    texts: Iterable[tuple[str, str]], known: Iterable[Known | tuple[str, str]]
+) -> list[tuple[str, str, str]]:
+    """The record's own values still in texts that should be free of them, in any spelling:
+    (where, why, as written) for each, by the label of the text it is in."""
+    values = as_known(known)
+    return [
+        (label, place.reason, " ".join(text[place.start : place.end].split()))
+        for label, text in texts
+        for place in find(text, values, patterns=False)
+    ]
+
+
+def as_known(known: Iterable[Known | tuple[str, str]]) -> list[Known]:
+    """Known values, given as `Known` or as plain (why, value) pairs."""
+    return [item if isinstance(item, Known) else Known(*item) for item in known]
+
+
+def _count(texts: list[str], phrase: str) -> int:
     pattern = phrase_pattern([phrase])
-    return len(pattern.findall(corpus)) if pattern else 0
+    return sum(len(pattern.findall(text)) for text in texts) if pattern else 0

@@ -5,9 +5,10 @@ report, so a field left out here cannot reach them."""
 
 from dataclasses import dataclass
 
+from portal.core.identifiers import Known
 from portal.reports.redaction import (
     CopyDocument,
-    birth_date_forms,
+    birth_date,
     document_fields,
     member_names,
     person_names,
@@ -27,19 +28,19 @@ TEXT_FIELDS = {
 }
 
 
-def known_values(report: Report) -> list[tuple[str, str]]:
-    """The report's own identifying values, as (why, value), for the tool to look for."""
+def known_values(report: Report) -> list[Known]:
+    """The report's own identifying values, for the tool to look for in every spelling."""
     known = [
         *member_names(report),
-        ("AHCCCS ID", report.member_id),
-        ("site address", report.site_address),
-        ("site address", report.site_address.split(",")[0]),
-        ("phone number", report.contact_phone),
+        Known("AHCCCS ID", report.member_id),
+        Known("site address", report.site_address),
+        Known("site address", report.site_address.split(",")[0]),
+        Known("phone number", report.contact_phone),
+        *birth_date(report),
     ]
-    known += [("date of birth", form) for form in birth_date_forms(report)]
     for person in report.people.all():
         known += person_names(f"{person.get_role_display().lower()}'s name", person.name)
-    return [(reason, value) for reason, value in known if value.strip(" ,")]
+    return known
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,8 @@ class RedactionForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
+    """The committee, and the redactor's word that they read the copy as it will be read."""
+
     committee = forms.ModelChoiceField(
         label="Oversight committee",
         queryset=Organization.objects.none(),
@@ -130,6 +132,13 @@ class ReleaseForm(forms.Form):
             "required": "Choose the committee to release the copy to",
             "invalid_choice": "Choose one of the committees listed",
         },
+    )
+
+    reviewed = forms.BooleanField(
+        label="I have read the copy above as the committee will read it, and nothing in it "
+        "identifies the member or anyone else",
+        error_messages={"required": "Confirm that you have read the copy as the committee will"},
+        template_name="uswds/checkbox_field.html",
     )
 
     def __init__(self, data: Any, *, committees: QuerySet[Organization]) -> None:

@@ -15,7 +15,8 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.core import audit
 from portal.core.business_days import PHOENIX
-from portal.core.redaction import Suggestion, redact, suggest
+from portal.core.identifiers import Known
+from portal.core.redaction import Suggestion, leftovers, redact, suggest
 from portal.core.workflow import TransitionRefused
 from portal.registry.models import Organization
 
@@ -58,6 +59,25 @@ def kept_texts(copy: Any) -> list[tuple[str, str]]:
     """The copy's texts with their labels, for the committee's document."""
     fields = _spec(copy.report).text_fields
     return [(label, str(copy.content.get(name, ""))) for name, label in fields.items()]
+
+
+def still_identifying(copy: Any) -> list[tuple[str, str, str]]:
+    """The report's own identifying values still in the copy as saved, in any spelling:
+    (where, why, as written). A copy with any cannot be released."""
+    texts = kept_texts(copy) + [
+        ("Added after submission", str(text)) for text in copy.content.get("addenda", [])
+    ]
+    return leftovers(texts, _spec(copy.report).known_values(copy.report))
+
+
+def _leftovers_refusal(found: list[tuple[str, str, str]]) -> str:
+    places = "; ".join(
+        f"the {why} (\u201c{phrase}\u201d) in \u201c{where}\u201d" for where, why, phrase in found
+    )
+    return (
+        f"The copy still identifies someone: {places}. Remove these words on the redaction "
+        "page, save, then release."
+    )
 
 
 def start_redaction(report: Any, *, by: User, request: HttpRequest | None = None) -> Any:
@@ -136,6 +156,9 @@ def release_copy(
         raise PermissionDenied
     if not committees_for(copy.report).filter(pk=committee.pk).exists():
         raise TransitionRefused("Choose the oversight committee of the member's region.")
+    found = still_identifying(copy)
+    if found:
+        raise TransitionRefused(_leftovers_refusal(found))
     now = timezone.now()
     with transaction.atomic():
         released = (
@@ -165,35 +188,25 @@ def release_copy(
 # --- The member's identifying values, for every type's `known_values` ------------------------
 
 
-def member_names(report: Any) -> list[tuple[str, str]]:
-    """The member's name as people write it: whole, last name first, and each part."""
+def member_names(report: Any) -> list[Known]:
+    """The member's name, first name first and last name first; each part is looked for
+    alone too (`Known.name`)."""
     first, last = report.member_first_name.strip(), report.member_last_name.strip()
     return [
-        ("member's name", f"{first} {last}"),
-        ("member's name", f"{last}, {first}"),
-        ("member's name", last),
-        ("member's name", first),
+        Known("member's name", f"{first} {last}", name=True),
+        Known("member's name", f"{last}, {first}", name=True),
     ]
 
 
-def birth_date_forms(report: Any) -> list[str]:
-    """The ways people write the member's date of birth in a narrative."""
+def birth_date(report: Any) -> list[Known]:
+    """The member's date of birth, looked for in every spelling of a date."""
     day = report.member_birth_date
-    if day is None:
-        return []
-    return [
-        f"{day.month}/{day.day}/{day.year}",
-        f"{day:%m/%d/%Y}",
-        f"{day.month}/{day.day}/{day:%y}",
-        f"{day:%Y-%m-%d}",
-        f"{day:%B} {day.day}, {day.year}",
-        f"{day:%b} {day.day}, {day.year}",
-    ]
+    return [Known("date of birth", day)] if day else []
 
 
-def person_names(label: str, name: str) -> list[tuple[str, str]]:
-    """A person's whole name and each of its words of three letters or more."""
-    return [(label, name)] + [(label, word) for word in name.split() if len(word) > 2]
+def person_names(label: str, name: str) -> list[Known]:
+    """A person's name, whole and part by part."""
+    return [Known(label, name, name=True)]
 
 
 def member_age(report: Any, moment: datetime | None) -> str:

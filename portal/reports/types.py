@@ -112,7 +112,7 @@ class Redaction:
     report's own identifying values, and the document every committee page renders."""
 
     text_fields: dict[str, str]  # field → label
-    known_values: Callable[[Any], list[tuple[str, str]]]  # report → (why, value)
+    known_values: Callable[[Any], list[Any]]  # report → its `Known` values (or (why, value))
     document: Callable[[Any], Any]  # copy → the committee's document
     # What `document` reads, loaded with the copy.
     copy_related: tuple[str, ...] = ("report__provider", "report__health_plan")

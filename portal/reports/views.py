@@ -371,7 +371,13 @@ def redact(request: HttpRequest, rtype: ReportType, code: str) -> HttpResponse:
             request, "Saved. The preview shows the copy as the committee will read it."
         )
         return redirect(rtype.url("redact"), code=report.code)
-    context = {"report": report, "copy": copy, "form": form, "document": _document(rtype, copy)}
+    context = {
+        "report": report,
+        "copy": copy,
+        "form": form,
+        "document": _document(rtype, copy),
+        "leftovers": redaction.still_identifying(copy),
+    }
     return _render(request, rtype, "redact", context, status=400 if form.errors else 200)
 
 
@@ -420,7 +426,13 @@ def release(request: HttpRequest, rtype: ReportType, code: str) -> HttpResponse:
             return redirect(rtype.url("copy"), code=copy.code)
         except TransitionRefused as refusal:
             form.add_error(None, str(refusal))
-    context = {"report": report, "copy": copy, "form": form, "document": _document(rtype, copy)}
+    context = {
+        "report": report,
+        "copy": copy,
+        "form": form,
+        "document": _document(rtype, copy),
+        "leftovers": redaction.still_identifying(copy),
+    }
     return _render(request, rtype, "release", context, status=400 if form.errors else 200)
 
 

@@ -5,9 +5,10 @@ Templates for committees get a `RedactedDocument`, never the report."""
 import re
 from dataclasses import dataclass
 
+from portal.core.identifiers import Known
 from portal.reports.redaction import (
     CopyDocument,
-    birth_date_forms,
+    birth_date,
     document_fields,
     member_names,
     person_names,
@@ -24,10 +25,9 @@ TEXT_FIELDS = {
 }
 
 
-def known_values(report: Report) -> list[tuple[str, str]]:
-    """The report's own identifying values, as (why, value)."""
-    known = [*member_names(report), ("AHCCCS ID", report.member_id)]
-    known += [("date of birth", form) for form in birth_date_forms(report)]
+def known_values(report: Report) -> list[Known]:
+    """The report's own identifying values, for the tool to look for in every spelling."""
+    known = [*member_names(report), Known("AHCCCS ID", report.member_id), *birth_date(report)]
     people = [
         report.authorized_by,
         report.reauthorized_by,
@@ -36,7 +36,7 @@ def known_values(report: Report) -> list[tuple[str, str]]:
     ]
     for name in filter(None, (person.strip() for person in people)):
         known += person_names("staff member's name", name)
-    return [(reason, value) for reason, value in known if value.strip(" ,")]
+    return known
 
 
 @dataclass(frozen=True)

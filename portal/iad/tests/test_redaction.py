@@ -71,7 +71,7 @@ def _release(client, setup):
     copy = _redact(client, setup)
     url = f"/iad/reports/{setup['report'].code}/redaction/"
     client.post(url, {"remove": copy.removed_phrases, "own_phrases": "blue house"})
-    client.post(f"{url}release/", {"committee": setup["central"].pk})
+    client.post(f"{url}release/", {"committee": setup["central"].pk, "reviewed": "on"})
     copy.refresh_from_db()
     assert copy.status == RedactedCopy.Status.RELEASED
     return copy
@@ -172,14 +172,17 @@ def test_release_goes_only_to_a_committee_of_the_region(client, setup) -> None:
     assert committees == [setup["central"]]
     assert page.context["form"].initial["committee"] == setup["central"]
 
-    refused = client.post(url, {"committee": setup["south"].pk})
+    refused = client.post(url, {"committee": setup["south"].pk, "reviewed": "on"})
     assert refused.status_code == 400
     assert "Choose one of the committees listed" in refused.content.decode()
     assert client.post(url, {}).status_code == 400
+    unread = client.post(url, {"committee": setup["central"].pk})
+    assert unread.status_code == 400
+    assert "Confirm that you have read the copy as the committee will" in unread.content.decode()
     copy.refresh_from_db()
     assert copy.status == RedactedCopy.Status.DRAFT
 
-    done = client.post(url, {"committee": setup["central"].pk})
+    done = client.post(url, {"committee": setup["central"].pk, "reviewed": "on"})
     assert done["Location"] == f"/iad/copies/{copy.code}/"
     copy.refresh_from_db()
     assert (copy.status, copy.committee, copy.released_by) == (
@@ -189,7 +192,7 @@ def test_release_goes_only_to_a_committee_of_the_region(client, setup) -> None:
     )
     assert [e.to for e in OutboundEmail.objects.all()] == ["member@ioc.example"]
 
-    again = client.post(url, {"committee": setup["central"].pk})
+    again = client.post(url, {"committee": setup["central"].pk, "reviewed": "on"})
     assert again["Location"] == f"/iad/copies/{copy.code}/"
     assert AuditEvent.objects.filter(action="iad.copy_released").count() == 1
     frozen = client.post(f"/iad/reports/{setup['report'].code}/redaction/",

@@ -62,6 +62,7 @@ from portal.core.models import OutboundEmail
 from portal.iad.models import IncidentType, RedactedCopy, Report
 from portal.iad.tests.factories import ReportFactory
 from portal.registry.models import Organization
+from portal.reports.redaction import suggestions_for
 from portal.reports.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -388,9 +389,11 @@ def redaction_flow(h: Harness, w: World, report: Report, values: list[str],
     h.page("redact", redactor.post(url, {"own_phrases": absent}, expect=400))
     for bad in refused:
         h.page("redact", redactor.post(url, {"own_phrases": bad}, expect=400))
-    redactor.post(url, {"own_phrases": "\n".join(phrases[::2])})
+    # The member's name (a payload here) must go before release: every suggestion is kept.
+    suggested = [s.phrase for s in suggestions_for(Report.objects.get(pk=report.pk))]
+    redactor.post(url, {"remove": suggested, "own_phrases": "\n".join(phrases[::2])})
     redactor.show("redact", url)
-    redactor.post(f"{url}release/", {"committee": w.committee.pk})
+    redactor.post(f"{url}release/", {"committee": w.committee.pk, "reviewed": "on"})
     copy = RedactedCopy.objects.get(report=report)
     assert copy.status == RedactedCopy.Status.RELEASED
     Browser(h, w.ioc_member).show("copy", f"/iad/copies/{copy.code}/")
