@@ -42,6 +42,8 @@ def production_environment(
         "DJANGO_READ_DOTENV": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
+        # gunicorn listens on TCP here: the socket's peer is the client.
+        "CLIENT_IP_HEADER": "REMOTE_ADDR",
         "DATABASE_URL": database_url,
         "AUDIT_HMAC_KEY": audit_key,
         "EMAIL_URL": email_url,

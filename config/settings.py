@@ -4,6 +4,7 @@
 or `production` (refuses to start without its secrets; `manage.py check --deploy` is clean).
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -48,8 +49,20 @@ if not PRODUCTION and set(ALLOWED_HOSTS) - {"127.0.0.1", "localhost", "[::1]", "
     raise ImproperlyConfigured("Development mode serves loopback hosts only; set DJANGO_ENV.")
 # Behind nginx on a unix socket, REMOTE_ADDR is empty: name the META key of the header the proxy
 # overwrites with the client address (HTTP_X_REAL_IP with deploy/nginx). Never trust a header
-# the proxy does not overwrite: clients could forge it.
+# the proxy does not overwrite: clients could forge it. Production must say where the address
+# comes from, REMOTE_ADDR itself when the socket's peer is the client: without one, every client
+# shares one empty address, and the sign-in throttle and the audit trail cannot tell them apart.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", "")
+if PRODUCTION and not CLIENT_IP_HEADER:
+    raise ImproperlyConfigured(
+        "CLIENT_IP_HEADER must be set when DJANGO_ENV=production: HTTP_X_REAL_IP behind "
+        "deploy/nginx, REMOTE_ADDR when gunicorn's peer is the client itself."
+    )
+if CLIENT_IP_HEADER and not re.fullmatch(r"REMOTE_ADDR|HTTP_[A-Z0-9_]+", CLIENT_IP_HEADER):
+    raise ImproperlyConfigured(
+        "CLIENT_IP_HEADER names a request.META key: REMOTE_ADDR, or HTTP_ and the header's name "
+        "in capitals with underscores (HTTP_X_REAL_IP)."
+    )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"
 
@@ -314,6 +327,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- Background tasks and e-mail -------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 EMAIL_RETRY_LIMIT = env.int("EMAIL_RETRY_LIMIT", 8)
+# Days a sent e-mail stays in the outbox (to, subject, times) before prune_sent_email deletes it.
+EMAIL_RETENTION_DAYS = env.int("EMAIL_RETENTION_DAYS", 30)
 # EMAIL_URL: smtp://user:password@host:587/?tls=True; console:// prints every message in full;
 # file:// (the development default) writes each one to var/mail/ instead, so that the console of
 # `make run` stays readable. The development mailbox page lists every message either way.

@@ -63,7 +63,10 @@ def _refuse_float(value: str) -> float:
 
 
 def client_ip(request: HttpRequest | None) -> str:
-    """The client's address: from the proxy's header when one is configured, else the socket's."""
+    """The client's address: from the proxy's header when one is configured, else the socket's.
+
+    Empty when it cannot be known; limits per address count the empty address as one address.
+    """
     if request is None:
         return ""
     key = settings.CLIENT_IP_HEADER or "REMOTE_ADDR"

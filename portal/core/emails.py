@@ -6,6 +6,7 @@ no PHI, only a link to sign in and look.
 """
 
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parseaddr
 from smtplib import (
@@ -33,10 +34,40 @@ RETRYABLE = (SMTPException, OSError)
 PERMANENT = (SMTPRecipientsRefused, SMTPSenderRefused)
 
 
+@dataclass(frozen=True)
+class EmailKind:
+    """What the outbox must know about one kind of message (templates `emails/<name>.*`)."""
+
+    # The body holds a secret: a security code, or a link with a token in it.
+    carries_secret: bool = False
+
+
+# Every kind of message the portal sends, by template name. `queue_email()` refuses any other, so
+# each new kind is declared here, and whether it carries a secret is decided in this one place.
+# The portal keeps codes only hashed; the outbox row of a kind that carries one loses its body
+# once the relay has accepted the message (or it failed for good), and keeps what an operator
+# needs to follow it up: to, subject, kind, times, attempts, last error (the Message-ID is
+# derived from the row).
+KINDS: dict[str, EmailKind] = {
+    "account_awaiting_approval": EmailKind(),
+    "account_notice": EmailKind(),
+    "inactivity_warning": EmailKind(),
+    "organization_without_master": EmailKind(),
+    "recovery_code": EmailKind(carries_secret=True),
+    "report_action_needed": EmailKind(),
+}
+
+
+class UndeclaredEmail(LookupError):
+    """`queue_email()` was given a template that is not in `KINDS`."""
+
+
 def queue_email(template: str, to: str, context: dict[str, Any] | None = None) -> OutboundEmail:
     """Render `emails/<template>.*` for `to` and queue its delivery."""
     from .tasks import deliver_email
 
+    if template not in KINDS:
+        raise UndeclaredEmail(f"Declare the e-mail {template!r} in portal.core.emails.KINDS.")
     context = {"site_url": settings.SITE_URL, **(context or {})}
     subject = _plain(f"emails/{template}.subject.txt", context)
     email = OutboundEmail.objects.create(
@@ -70,9 +101,14 @@ def deliver(email_id: int) -> str:
         return _deliver(email_id)
     except Exception as error:
         # Not a passing failure: record it where staff see it rather than leave it queued.
-        OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.QUEUED).update(
-            status=OutboundEmail.Status.FAILED, last_error=type(error).__name__[:200]
-        )
+        queued = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.QUEUED)
+        template = queued.values_list("template", flat=True).first()
+        if template is not None:
+            queued.update(
+                status=OutboundEmail.Status.FAILED,
+                last_error=type(error).__name__[:200],
+                **_cleared(template),
+            )
         raise
 
 
@@ -97,6 +133,10 @@ def _attempt(email: OutboundEmail, connection: BaseEmailBackend) -> str:
     from .tasks import deliver_email
 
     email.attempts += 1
+    if not email.text_body:
+        # Its secret was cleared when it failed: a row re-queued by hand must not go out empty.
+        email.status, email.last_error = OutboundEmail.Status.FAILED, "BodyCleared"
+        return _record(email, ["attempts", "last_error", "status"])
     try:
         _send(email, connection)
     except RETRYABLE as error:
@@ -107,15 +147,37 @@ def _attempt(email: OutboundEmail, connection: BaseEmailBackend) -> str:
             deliver_email.using(run_after=timezone.now() + retry_delay(email.attempts)).enqueue(
                 email.pk
             )
-        email.save(update_fields=["attempts", "last_error", "status"])
-        return email.status
+        return _record(email, ["attempts", "last_error", "status"])
     email.status, email.sent_at, email.last_error = (
         OutboundEmail.Status.SENT,
         timezone.now(),
         "",
     )
-    email.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    return _record(email, ["attempts", "last_error", "status", "sent_at"])
+
+
+def _record(email: OutboundEmail, fields: list[str]) -> str:
+    """Save the try's outcome; a message done with (sent, or failed for good) loses the secret
+    it carried in the same commit, so the outbox never holds a code that was delivered."""
+    if email.status != OutboundEmail.Status.QUEUED:
+        for field, value in _cleared(email.template).items():
+            setattr(email, field, value)
+            fields.append(field)
+    email.save(update_fields=fields)
     return email.status
+
+
+def _cleared(template: str) -> dict[str, str]:
+    """The stored body to clear once delivery of a `template` message is over: all of it when
+    the kind carries a secret (or is no longer declared), none otherwise.
+
+    Kept while DEBUG is on: the development mailbox is how a developer reads a code without a
+    mail server (the file backend keeps a copy anyway), and production cannot run with DEBUG.
+    """
+    kind = KINDS.get(template)
+    if settings.DEBUG or (kind is not None and not kind.carries_secret):
+        return {}
+    return {"text_body": "", "html_body": ""}
 
 
 def _is_permanent(error: Exception) -> bool:

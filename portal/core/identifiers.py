@@ -90,6 +90,12 @@ class Found:
     reason: str
 
 
+# Letters that Unicode does not decompose into a plain letter and an accent.
+_UNDECOMPOSED = str.maketrans(
+    {"đ": "d", "ħ": "h", "\u0131": "i", "ł": "l", "ø": "o", "œ": "oe", "æ": "ae"}
+)
+
+
 def fold(text: str) -> tuple[str, list[int]]:
     """The text without accents, in one case, and where each of its characters came from in the
     original (folding may change lengths: "ß" becomes "ss")."""
@@ -98,6 +104,7 @@ def fold(text: str) -> tuple[str, list[int]]:
     for index, char in enumerate(text):
         plain = unicodedata.normalize("NFKD", char)
         plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+        plain = plain.translate(_UNDECOMPOSED)
         folded.append(plain)
         origin.extend([index] * len(plain))
     return "".join(folded), origin
@@ -125,12 +132,20 @@ def _known_spans(text: str, known: Iterable[Known]) -> Iterator[Found]:
 def _patterns_of(item: Known) -> list[re.Pattern[str]]:
     if isinstance(item.value, date):
         return [_date_pattern(item.value)]
-    patterns = [_value_pattern(item.value)] if _value_pattern(item.value) else []
+    patterns = [_value_pattern(item.value)]
     if item.name:
-        parts = _runs(fold(item.value)[0])
+        # Parts split where names are joined (spaces, hyphens, commas), not at an apostrophe:
+        # "O'Brien" is one part, found as "OBrien" or "O\u2019Brien" too.
+        parts = [part for part in re.split(r"[\s,\-]+", fold(item.value)[0]) if part]
         if len(parts) > 1:
-            patterns += [_value_pattern(part) for part in parts if len(part) >= NAME_PART_FLOOR]
+            patterns += [
+                _value_pattern(part) for part in parts if _letters(part) >= NAME_PART_FLOOR
+            ]
     return [pattern for pattern in patterns if pattern is not None]
+
+
+def _letters(folded: str) -> int:
+    return sum(len(run) for run in _runs(folded))
 
 
 def _runs(folded: str) -> list[str]:

@@ -67,6 +67,7 @@ class OutboundEmail(models.Model):
     template = models.CharField(max_length=100)
     to = models.EmailField()
     subject = models.CharField(max_length=200)
+    # Both cleared once delivery is over when the kind carries a secret (portal.core.emails.KINDS).
     text_body = models.TextField()
     html_body = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -1,8 +1,9 @@
 """Files people attach to records (SPEC §3.1, DESIGN §11): checked by content, kept outside the
 web root under random names, read back only by name as stored.
 
-Accepted: PDF, PNG and JPEG, as found in the bytes themselves. The file name and the type the
-browser claims are never trusted; the name is kept as display text only.
+Accepted: PDF, PNG and JPEG, as found in the bytes themselves, and PDFs only without active
+content. The file name and the type the browser claims are never trusted; the name is kept as
+display text only, and always ends in the extension of the type found.
 """
 
 import hashlib
@@ -16,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from django.conf import settings
@@ -25,14 +26,19 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from PIL import Image, ImageFile
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 PDF = "application/pdf"
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}  # Pillow's format name: MIME type
+# The one extension each accepted type is named with, whatever the uploaded name said.
+EXTENSIONS = {PDF: ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 # Beyond a 50-megapixel photo, decoding costs more memory than a page of evidence needs.
 MAX_PIXELS = 50_000_000
 NAME_LENGTH = 120
+# Every character str.isspace() knows (the last is U+3000), and the dot.
+_SPACES_AND_DOT = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + "."
 STORED_NAME = re.compile(r"[0-9a-f]{32}")
 # WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when it is imported;
 # an upload check turns it off while it decodes, one check at a time.
@@ -48,6 +54,12 @@ def limit_words() -> str:
     return f"{math.ceil(limit / 1024)} KB"
 
 
+_REPRINT = (
+    "Print it to a new PDF without active content (choose “Save as PDF” or “Microsoft Print to "
+    "PDF” as the printer) and attach that copy."
+)
+
+
 def _refusal(code: str) -> ValidationError:
     messages = {
         "empty": "The file you chose is empty. Choose the file again, or another one.",
@@ -61,6 +73,14 @@ def _refusal(code: str) -> ValidationError:
         "and attach that copy.",
         "too_many_pixels": "The image is too large in pixels. Save a smaller copy of it and "
         "attach that copy.",
+        "javascript": "This PDF contains JavaScript, which could run when the file is opened. "
+        f"{_REPRINT}",
+        "launch": "This PDF contains an action that starts another program or opens another "
+        f"file. {_REPRINT}",
+        "embedded_files": "This PDF has other files embedded in it. Attach each file the report "
+        f"needs on its own, as a PDF, PNG or JPEG. {_REPRINT}",
+        "xfa": "This PDF is an XFA form, which can run scripts and show different content in "
+        f"different programs. {_REPRINT}",
     }
     return ValidationError(messages[code], code=code)
 
@@ -91,7 +111,7 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
         raise _refusal("too_large")
     content_type = detect_type(content)
     digest = hashlib.sha256(content).hexdigest()
-    return CheckedFile(display_name(upload.name or ""), content, content_type, digest)
+    return CheckedFile(display_name(upload.name or "", content_type), content, content_type, digest)
 
 
 def detect_type(content: bytes) -> str:
@@ -110,14 +130,73 @@ def _pdf_type(content: bytes) -> str:
         reader = PdfReader(BytesIO(content))
         encrypted = reader.is_encrypted
         pages = 0 if encrypted else len(reader.pages)
-    # A parser of hostile input fails in many ways; each means the file cannot be read.
+        active = set() if encrypted else _active_content(reader)
+    # A parser of hostile input fails in many ways; each means the file cannot be read, and a
+    # file that cannot be read to the end cannot be shown to be free of active content.
     except Exception as error:
         raise _refusal("corrupt") from error
     if encrypted:
         raise _refusal("encrypted")
     if not pages:
         raise _refusal("corrupt")
+    for code in ACTIVE_CONTENT:
+        if code in active:
+            raise _refusal(code)
     return PDF
+
+
+# What a PDF may not hold, named by the refusal that says so, in the order they are named when
+# a file holds several. Each is recognized by a key of a dictionary, or by a key's value.
+ACTIVE_CONTENT = ("javascript", "launch", "embedded_files", "xfa")
+_ACTIVE_KEYS = {
+    "/JS": "javascript",  # the script of a JavaScript (or rendition) action
+    "/JavaScript": "javascript",  # the document's scripts, in the catalog's /Names
+    "/EmbeddedFiles": "embedded_files",  # the document's attachments, in /Names
+    "/EF": "embedded_files",  # a file specification that carries the file itself
+    "/XFA": "xfa",  # in /AcroForm
+}
+_ACTIVE_VALUES = {
+    ("/S", "/JavaScript"): "javascript",
+    ("/S", "/Launch"): "launch",
+    ("/Subtype", "/FileAttachment"): "embedded_files",  # an annotation holding a file
+}
+
+
+def _active_content(reader: PdfReader) -> set[str]:
+    """The kinds of active content (ACTIVE_CONTENT) in every object the trailer reaches.
+
+    Actions hide in many places (the catalog's /OpenAction and /AA, pages, annotations, form
+    fields, outlines, the /Next of another action), so every reachable dictionary is looked at
+    rather than a list of places. Objects nothing refers to are left alone: no viewer acts on
+    them, and old revisions of an edited file keep such objects. Stream data is never decoded.
+    """
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    pending: list[Any] = [reader.trailer]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):  # streams too: their dictionary only
+            found.update(_active_in(item))
+            pending.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+    return found
+
+
+def _active_in(dictionary: DictionaryObject) -> set[str]:
+    found = {code for key, code in _ACTIVE_KEYS.items() if key in dictionary}
+    for (key, value), code in _ACTIVE_VALUES.items():
+        named = dictionary.get(key)
+        if isinstance(named, IndirectObject):
+            named = named.get_object()
+        if named == value:
+            found.add(code)
+    return found
 
 
 def _image_type(content: bytes) -> str:
@@ -150,17 +229,29 @@ def _decoded_image_format(content: bytes) -> str:
     return found
 
 
-def display_name(name: str) -> str:
-    """The file's own name as display text: no folders, no control or formatting characters
-    (which could disguise the extension), at most NAME_LENGTH characters."""
+def display_name(name: str, content_type: str) -> str:
+    """The file's own name as display text, ending in the extension of `content_type` whatever
+    extension it came with: no folders, no control or formatting characters (which could
+    disguise the extension), at most NAME_LENGTH characters."""
+    extension = EXTENSIONS[content_type]
     name = re.split(r"[\\/]", unicodedata.normalize("NFC", name))[-1]
     name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
-    name = name.strip().lstrip(".").strip()
-    if len(name) > NAME_LENGTH:
-        stem, dot, extension = name.rpartition(".")
-        keep = extension[:10] if dot and stem else ""
-        name = name[: NAME_LENGTH - len(keep) - 1].rstrip() + ("." + keep if keep else "")
-    return name or "attachment"
+    stem, dot, suffix = _trimmed(name).rpartition(".")
+    if dot and _is_extension(suffix):
+        name = stem
+    name = _trimmed(_trimmed(name)[: NAME_LENGTH - len(extension)])
+    return (name or "attachment") + extension
+
+
+def _trimmed(name: str) -> str:
+    # A leading dot hides a file; Windows drops trailing dots and spaces.
+    return name.strip(_SPACES_AND_DOT)
+
+
+def _is_extension(suffix: str) -> bool:
+    # "scan.exe" and "photo.jpeg" end in one; "Minutes 3.5.2026" and "Report v1.2 final" do not,
+    # and keep their last words.
+    return 0 < len(suffix) <= 10 and suffix.isalnum() and not suffix.isdigit()
 
 
 def content_disposition(name: str) -> str:
@@ -207,7 +298,9 @@ def download_response(stored_name: str, name: str, content_type: str) -> FileRes
     """A stored file as a download under its display name: never shown in the page, never
     sniffed for another type, never cached."""
     response = FileResponse(open_stored(stored_name), content_type=content_type)
-    response["Content-Disposition"] = content_disposition(name)
+    # Named again here, not only when uploaded: files stored before names followed the type
+    # kept the extension they came with.
+    response["Content-Disposition"] = content_disposition(display_name(name, content_type))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response

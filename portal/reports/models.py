@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from portal.core.uploads import display_name
 from portal.registry.models import Organization
 
 MEMBER_ID = RegexValidator(r"^[A-Z][0-9]{8}$", "Enter the AHCCCS ID: a letter and 8 digits")
@@ -188,6 +189,12 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"Attachment to {self.report}"  # type: ignore[attr-defined]
+
+    @property
+    def shown_name(self) -> str:
+        """The name as listed and downloaded: with the extension of its content, also for files
+        stored before names followed content (issue #18)."""
+        return display_name(self.name, self.content_type)
 
     @property
     def audit_facts(self) -> dict[str, object]:

@@ -25,9 +25,10 @@ def _window_start() -> datetime:
 
 
 def address_is_throttled(request: HttpRequest) -> bool:
-    ip = client_ip(request)
-    recent = SignInFailure.objects.filter(ip=ip, at__gt=_window_start())
-    return bool(ip) and recent.count() >= settings.SIGN_IN_IP_LIMIT
+    # An unknown address (empty: no CLIENT_IP_HEADER behind a unix socket, or the proxy did not
+    # send it) counts as one address: it fails closed, never lets a flood through unthrottled.
+    recent = SignInFailure.objects.filter(ip=client_ip(request), at__gt=_window_start())
+    return recent.count() >= settings.SIGN_IN_IP_LIMIT
 
 
 def record_failure(user: User | None, request: HttpRequest) -> bool:

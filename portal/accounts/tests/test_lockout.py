@@ -92,6 +92,20 @@ def test_one_address_trying_many_usernames_is_throttled_without_locking_them(cli
         assert attempt(client, victims[0].username, PASSWORD, ip="203.0.113.9").status_code == 302
 
 
+@pytest.mark.parametrize("header", ["", "HTTP_X_REAL_IP"])
+def test_failures_from_an_unknown_address_are_throttled_as_one_address(client, settings, header):
+    # Behind a unix socket without the proxy's header the address is empty: one shared address,
+    # limited like any other, rather than no limit at all.
+    settings.SIGN_IN_IP_LIMIT, settings.CLIENT_IP_HEADER = 5, header
+    victims = UserFactory.create_batch(6)
+    with time_machine.travel(T0, tick=False):
+        for victim in victims[:5]:
+            assert attempt(client, victim.username, ip="").status_code == 400
+        throttled = attempt(client, victims[5].username, PASSWORD, ip="")
+    assert throttled.status_code == 429
+    assert User.objects.filter(status=User.Status.LOCKED).count() == 0
+
+
 def test_old_failures_are_pruned_and_recent_ones_kept(client: Client) -> None:
     from io import StringIO
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from portal.core.emails import queue_email, retry_delay
+from portal.core.emails import KINDS, EmailKind, queue_email, retry_delay
 from portal.core.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +37,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp_settings(settings):
+def smtp_settings(settings, monkeypatch):
+    monkeypatch.setitem(KINDS, "smoke", EmailKind())  # the test templates' one kind
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"],
                                                              TEST_TEMPLATES]}]  # fmt: skip
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -18,6 +18,7 @@ PRODUCTION = {
     "SSO_ISSUER": "https://login.example.gov/oidc",
     "SSO_CLIENT_ID": "qmportal",
     "SSO_CLIENT_SECRET": "s" * 40,
+    "CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
 }
 
 
@@ -40,7 +41,7 @@ def test_check_deploy_is_clean_in_production_mode() -> None:
 @pytest.mark.parametrize(
     "missing",
     ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_URL", "AUDIT_HMAC_KEY", "SSO_ISSUER",
-     "SSO_CLIENT_ID", "SSO_CLIENT_SECRET"],
+     "SSO_CLIENT_ID", "SSO_CLIENT_SECRET", "CLIENT_IP_HEADER"],
 )  # fmt: skip
 def test_production_refuses_to_start_without(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
@@ -60,6 +61,21 @@ def test_production_refuses_an_identity_provider_without_https() -> None:
     result = manage("check", **{**PRODUCTION, "SSO_ISSUER": "http://login.example.gov/oidc"})
     assert result.returncode != 0
     assert "SSO_ISSUER must be an https:// address" in result.stderr
+
+
+def test_production_takes_the_socket_address_only_when_told_to() -> None:
+    # Behind a unix socket REMOTE_ADDR is empty; a deployment whose clients reach gunicorn
+    # directly says so with CLIENT_IP_HEADER=REMOTE_ADDR.
+    result = manage("check", **{**PRODUCTION, "CLIENT_IP_HEADER": "REMOTE_ADDR"})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("header", ["X-Real-IP", "HTTP_X-REAL-IP", "http_x_real_ip", "REMOTE_HOST"])
+def test_a_client_address_header_that_names_no_meta_key_is_refused(header: str) -> None:
+    # A misspelt name would read nothing: every client one empty address, silently.
+    result = manage("check", CLIENT_IP_HEADER=header)
+    assert result.returncode != 0
+    assert "CLIENT_IP_HEADER names a request.META key" in result.stderr
 
 
 def test_production_has_no_demo_password_by_default() -> None:

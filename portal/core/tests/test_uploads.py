@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
 
 from portal.core import uploads
 
@@ -132,27 +134,215 @@ def test_images_with_too_many_pixels_are_refused_before_decoding(monkeypatch) ->
     assert uploads.detect_type(files.png(size=(10, 10))) == "image/png"
 
 
+def _written_by_pypdf(change) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    change(writer)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+JS = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+LAUNCH = b"<< /S /Launch /F (C:\\\\Windows\\\\System32\\\\cmd.exe) >>"
+EMBEDDED = b"<< /Type /Filespec /F (run.exe) /EF << /F 4 0 R >> >>"
+EMBEDDED_STREAM = files.pdf_stream(b"MZ", b"/Type /EmbeddedFile")
+FORMAT_SCRIPT = b'<< /S /JavaScript /JS (AFDate_KeystrokeEx\\("mm/dd/yyyy"\\)) >>'
+XFA_STREAM = files.pdf_stream(b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'/>")
+
+
+def links(*actions: bytes) -> bytes:
+    """A page's /Annots entry: a link for each action."""
+    annotation = b"<< /Type /Annot /Subtype /Link /Rect [0 0 90 20] /A %s >>"
+    return b"/Annots [" + b" ".join(annotation % action for action in actions) + b"]"
+
+
+# What an ordinary document has: links, an outline, a plain form field; one without scripts.
+ORDINARY = (
+    b"/Outlines << /Count 1 /First 4 0 R /Last 4 0 R >> /AcroForm << /Fields [5 0 R] >>"
+    b" /OpenAction [3 0 R /Fit] /Names << /Dests << /Names [(top) [3 0 R /Fit]] >> >>",
+    b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 90 20]"
+    b" /A << /S /URI /URI (https://www.azahcccs.gov/) >> >> 5 0 R]",
+    b"<< /Title (Order) /A << /S /GoTo /D [3 0 R /Fit] >> >>",
+    b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (name) /V (Rosa) /Rect [0 0 90 20] >>",
+)
+
+
+# Each PDF by its case: the catalog's and the first page's extra entries, then objects 4, 5...
+ACTIVE_BY_HAND = {
+    "OpenAction JS": ("javascript", b"/OpenAction " + JS, b""),
+    "OpenAction JS in a stream": (
+        "javascript",
+        b"/OpenAction 4 0 R",
+        b"",
+        b"<< /S /JavaScript /JS 5 0 R >>",
+        files.pdf_stream(b"app.launchURL('https://x.example')"),
+    ),
+    "Names JavaScript": (
+        "javascript",
+        b"/Names << /JavaScript << /Names [(init) 4 0 R] >> >>",
+        b"",
+        JS,
+    ),
+    "link annotation JS": ("javascript", b"", links(JS)),
+    "page open JS": ("javascript", b"", b"/AA << /O " + JS + b" >>"),
+    "form field AA JS": (
+        "javascript",
+        b"/AcroForm << /Fields [4 0 R] >>",
+        b"/Annots [4 0 R]",
+        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (date) /Rect [0 0 90 20] /P 3 0 R"
+        b" /AA << /K " + FORMAT_SCRIPT + b" >> >>",
+    ),
+    "JS after a GoTo": (
+        "javascript",
+        b"/OpenAction << /S /GoTo /D [3 0 R /Fit] /Next [" + JS + b"] >>",
+        b"",
+    ),
+    "JS with escaped names": (
+        "javascript",
+        b"/OpenAction << /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>",
+        b"",
+    ),
+    "OpenAction Launch": ("launch", b"/OpenAction " + LAUNCH, b""),
+    "link annotation Launch": ("launch", b"", links(LAUNCH)),
+    "Names EmbeddedFiles": (
+        "embedded_files",
+        b"/Names << /EmbeddedFiles << /Names [(run.exe) " + EMBEDDED + b"] >> >>",
+        b"",
+        EMBEDDED_STREAM,
+    ),
+    "file attachment annotation": (
+        "embedded_files",
+        b"",
+        b"/Annots [<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 20 20] /FS "
+        + EMBEDDED
+        + b" >>]",
+        EMBEDDED_STREAM,
+    ),
+    "XFA form": ("xfa", b"/AcroForm << /Fields [] /XFA 4 0 R >>", b"", XFA_STREAM),
+}
+ACTIVE = [
+    *(
+        pytest.param(files.pdf_by_hand(*parts), code, id=case)
+        for case, (code, *parts) in ACTIVE_BY_HAND.items()
+    ),
+    pytest.param(
+        _written_by_pypdf(lambda w: w.add_open_action(JavaScript("app.alert(1)"))),
+        "javascript",
+        id="Names JavaScript by pypdf",
+    ),
+    pytest.param(
+        _written_by_pypdf(lambda w: w.add_attachment("run.exe", b"MZ")),
+        "embedded_files",
+        id="EmbeddedFiles by pypdf",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "code"), ACTIVE)
+def test_pdfs_with_active_content_are_refused(content, code) -> None:
+    assert refusal(content, "scan.pdf", "application/pdf") == code
+
+
+def test_each_kind_of_active_content_is_named_with_what_to_do() -> None:
+    found = {
+        "javascript": "This PDF contains JavaScript",
+        "launch": "This PDF contains an action that starts another program",
+        "embedded_files": "This PDF has other files embedded in it",
+        "xfa": "This PDF is an XFA form",
+    }
+    for content, code in (case.values for case in ACTIVE):
+        with pytest.raises(ValidationError) as caught:
+            uploads.check_upload(SimpleUploadedFile("x.pdf", content))
+        (message,) = caught.value.messages
+        assert message.startswith(found[code])
+        assert message.endswith(
+            "Print it to a new PDF without active content (choose “Save as PDF” or “Microsoft "
+            "Print to PDF” as the printer) and attach that copy."
+        )
+
+
+def test_a_pdf_with_several_kinds_is_refused_for_javascript_first() -> None:
+    content = files.pdf_by_hand(b"/OpenAction " + LAUNCH + b" /AcroForm << /XFA [] >>", links(JS))
+    assert refusal(content) == "javascript"
+
+
+def test_ordinary_pdfs_are_accepted_until_they_hold_a_script() -> None:
+    loop_and_missing = files.pdf_by_hand(
+        b"/OpenAction 4 0 R /Outlines 9 0 R", b"", b"<< /S /GoTo /D [3 0 R /Fit] /Next 4 0 R >>"
+    )
+    for content in (files.pdf(), files.pdf_by_hand(*ORDINARY), loop_and_missing, files.POLYGLOT):
+        assert uploads.check_upload(SimpleUploadedFile("x.pdf", content)).content_type == PDF
+
+    catalog, *others = ORDINARY
+    scripted = files.pdf_by_hand(catalog + b" /AA << /WC " + JS + b" >>", *others)
+    assert refusal(scripted) == "javascript"
+
+
+def test_a_pdf_whose_script_a_later_save_removed_is_accepted() -> None:
+    # Only what the document reaches counts: the earlier revision's bytes are still in the file.
+    original = files.pdf_by_hand(b"/OpenAction " + JS)
+    writer = PdfWriter(BytesIO(original), incremental=True)
+    del writer.root_object["/OpenAction"]
+    out = BytesIO()
+    writer.write(out)
+
+    assert b"/JavaScript" in out.getvalue() and refusal(original) == "javascript"
+    assert uploads.detect_type(out.getvalue()) == PDF
+
+
+PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
+
+
 @pytest.mark.parametrize(
-    ("given", "shown"),
+    ("given", "content_type", "shown"),
     [
-        ("report.pdf", "report.pdf"),
-        ("C:\\Users\\rosa\\Desktop\\scan.pdf", "scan.pdf"),
-        ("../../etc/passwd", "passwd"),
-        ("a\x00b\nc\td.png", "abcd.png"),
-        ("invoice\u202efdp.exe", "invoicefdp.exe"),  # a right-to-left override disguises it
-        ("  .hidden.jpg ", "hidden.jpg"),
-        ("..", "attachment"),
-        ("", "attachment"),
-        ("Café menu.pdf", "Café menu.pdf"),
+        ("report.pdf", PDF, "report.pdf"),
+        ("C:\\Users\\rosa\\Desktop\\scan.pdf", PDF, "scan.pdf"),
+        ("../../etc/passwd", PDF, "passwd.pdf"),
+        ("a\x00b\nc\td.png", PNG, "abcd.png"),
+        ("invoice\u202efdp.exe", PDF, "invoicefdp.pdf"),  # a right-to-left override disguises it
+        ("evil\u202egnp.exe", PNG, "evilgnp.png"),
+        ("poly.html", PDF, "poly.pdf"),
+        ("evil.exe. ", PNG, "evil.png"),  # Windows drops the trailing dot and space
+        ("\u3000report .exe\u00a0", PDF, "report.pdf"),
+        ("scan.PDF", PDF, "scan.pdf"),
+        ("photo.jpeg", JPEG, "photo.jpg"),
+        ("photo.png", JPEG, "photo.jpg"),
+        ("notes", PDF, "notes.pdf"),
+        ("Minutes 3.5.2026", PDF, "Minutes 3.5.2026.pdf"),  # no extension: the words stay
+        ("Report v1.2 final", PDF, "Report v1.2 final.pdf"),
+        ("  .hidden.jpg ", JPEG, "hidden.jpg"),
+        ("..", PDF, "attachment.pdf"),
+        ("", PNG, "attachment.png"),
+        ("Café menu.pdf", PDF, "Café menu.pdf"),
     ],
 )
-def test_display_names_keep_the_name_only(given, shown) -> None:
-    assert uploads.display_name(given) == shown
+def test_display_names_keep_the_words_with_the_extension_of_the_content(
+    given, content_type, shown
+) -> None:
+    assert uploads.display_name(given, content_type) == shown
 
 
-def test_long_display_names_are_cut_keeping_the_extension() -> None:
-    shown = uploads.display_name("x" * 500 + ".pdf")
-    assert len(shown) <= uploads.NAME_LENGTH and shown.endswith(".pdf")
+def test_long_display_names_are_cut_ending_in_the_extension_of_the_content() -> None:
+    shown = uploads.display_name("x" * 500 + ".exe", PDF)
+    assert len(shown) == uploads.NAME_LENGTH and shown == "x" * 116 + ".pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type", "shown"),
+    [
+        ("poly.html", files.POLYGLOT, PDF, "poly.pdf"),
+        ("evil\u202egnp.exe", files.png(), PNG, "evilgnp.png"),
+        ("holiday.png", files.jpeg(), JPEG, "holiday.jpg"),
+    ],
+    ids=["polyglot", "right-to-left override", "JPEG named png"],
+)
+def test_an_upload_is_named_after_its_content_not_its_name(
+    name, content, content_type, shown
+) -> None:
+    checked = uploads.check_upload(SimpleUploadedFile(name, content, "text/html"))
+    assert (checked.name, checked.content_type) == (shown, content_type)
 
 
 def test_content_disposition_gives_an_ascii_fallback_and_the_exact_name() -> None:
@@ -228,6 +418,18 @@ def test_a_download_is_an_attachment_never_sniffed_or_cached() -> None:
     )
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "no-store"
+
+
+def test_a_download_ends_in_the_extension_of_its_type_whatever_name_was_kept() -> None:
+    # Names kept before they followed the content type are named again when downloaded.
+    name = uploads.store(files.POLYGLOT)
+
+    response = uploads.download_response(name, "poly\u202eftm.html", PDF)
+
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"polyftm.pdf\"; filename*=UTF-8''polyftm.pdf"
+    )
+    assert b"".join(response.streaming_content) == files.POLYGLOT
 
 
 def test_by_default_files_up_to_10_mib_are_kept_in_var_outside_the_static_folders() -> None:

@@ -68,13 +68,16 @@ def events(action: str):
     return AuditEvent.objects.filter(action=action)
 
 
+SCRIPTED_PDF = files.pdf_by_hand(b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>")
+
+
 @pytest.mark.parametrize(
-    ("content", "content_type", "shown"),
-    [(files.png(), "image/png", "PNG"), (files.jpeg(), "image/jpeg", "JPEG"),
-     (files.pdf(), "application/pdf", "PDF")],
+    ("content", "content_type", "shown", "extension"),
+    [(files.png(), "image/png", "PNG", ".png"), (files.jpeg(), "image/jpeg", "JPEG", ".jpg"),
+     (files.pdf(), "application/pdf", "PDF", ".pdf")],
 )  # fmt: skip
 def test_each_accepted_type_is_stored_and_downloaded_unchanged(
-    client, actors, draft, root, content, content_type, shown
+    client, actors, draft, root, content, content_type, shown, extension
 ) -> None:
     client.force_login(actors.submitter)
 
@@ -83,13 +86,13 @@ def test_each_accepted_type_is_stored_and_downloaded_unchanged(
     assert response.status_code == 302 and response["Location"] == page(draft)
     attachment = Attachment.objects.get()
     assert (attachment.report, attachment.name, attachment.uploaded_by) == (
-        draft, "Wrist ñ.bin", actors.submitter)  # fmt: skip
+        draft, f"Wrist ñ{extension}", actors.submitter)  # fmt: skip
     assert attachment.content_type == content_type and attachment.size == len(content)
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
     stored = uploads.stored_path(attachment.stored_name)
     assert stored_files(root) == [attachment.stored_name] and stored.read_bytes() == content
     listing = client.get(page(draft)).content.decode()
-    assert "Wrist ñ.bin" in listing and f">{shown}<" in listing
+    assert f"Wrist ñ{extension}" in listing and f">{shown}<" in listing
 
     served = client.get(download(attachment))
 
@@ -97,6 +100,57 @@ def test_each_accepted_type_is_stored_and_downloaded_unchanged(
     assert served.status_code == 200 and body == content
     assert hashlib.sha256(body).hexdigest() == attachment.sha256
     assert served["Content-Type"] == content_type
+    assert served["Content-Disposition"].endswith(f"''Wrist%20%C3%B1{extension}")
+
+
+def test_a_polyglot_named_html_is_kept_and_served_as_the_pdf_it_is(client, actors, draft):
+    client.force_login(actors.submitter)
+
+    client.post(page(draft), {"add": "1", "file": upload("poly.html", files.POLYGLOT, "text/html")})
+
+    attachment = Attachment.objects.get()
+    assert (attachment.name, attachment.content_type) == ("poly.pdf", "application/pdf")
+    assert "poly.pdf" in client.get(page(draft)).content.decode()
+    served = client.get(download(attachment))
+    assert served["Content-Type"] == "application/pdf"
+    assert served["Content-Disposition"] == (
+        "attachment; filename=\"poly.pdf\"; filename*=UTF-8''poly.pdf"
+    )
+    assert b"".join(served.streaming_content) == files.POLYGLOT
+
+
+def test_a_right_to_left_override_cannot_disguise_what_a_download_is(client, actors, draft):
+    attachment = attach(actors, draft, files.png(), name="evil\u202egnp.exe")
+    client.force_login(actors.submitter)
+
+    served = client.get(download(attachment))
+
+    header = served["Content-Disposition"]
+    assert served.status_code == 200 and attachment.name == "evilgnp.png"
+    assert header == "attachment; filename=\"evilgnp.png\"; filename*=UTF-8''evilgnp.png"
+    assert "\u202e" not in header and "%E2%80%AE" not in header
+
+
+def test_a_file_kept_under_another_extension_still_downloads_as_its_type(client, actors):
+    # Stored before names followed the content: the name is kept, the download is named again.
+    submitted = report(actors, S.SUBMITTED)
+    attachment = Attachment.objects.create(
+        report=submitted,
+        name="poly.html",
+        content_type="application/pdf",
+        size=len(files.POLYGLOT),
+        sha256=hashlib.sha256(files.POLYGLOT).hexdigest(),
+        stored_name=uploads.store(files.POLYGLOT),
+        uploaded_by=actors.submitter,
+    )
+    client.force_login(actors.plan_reviewer)
+
+    served = client.get(download(attachment))
+
+    assert served["Content-Disposition"] == (
+        "attachment; filename=\"poly.pdf\"; filename*=UTF-8''poly.pdf"
+    )
+    assert served["Content-Type"] == "application/pdf"
 
 
 def test_the_download_is_an_attachment_never_sniffed_or_cached(client, actors, draft) -> None:
@@ -123,6 +177,7 @@ def test_the_download_is_an_attachment_never_sniffed_or_cached(client, actors, d
         ("x.pdf", b"", "application/pdf", "The file you chose is empty"),
         ("x.png", files.png()[:-30], "image/png", "it may be damaged"),
         ("x.pdf", files.pdf(password="secret"), "application/pdf", "protected by a password"),
+        ("x.pdf", SCRIPTED_PDF, "application/pdf", "This PDF contains JavaScript, which could run"),
     ],
 )  # fmt: skip
 def test_a_refused_file_keeps_the_page_names_the_problem_and_stores_nothing(
