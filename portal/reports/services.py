@@ -22,6 +22,7 @@ from portal.core.workflow import TransitionRefused
 
 from .access import may_edit
 from .notifications import notify_next
+from .plans import outside_own_plans, plan_not_confirmed
 from .types import Missing, ReportType, type_of, type_of_kind
 
 SUBMITTED = "This report was submitted: it can no longer be changed."
@@ -85,10 +86,12 @@ def update_draft(
     by: User,
     section: str | None = None,
     request: HttpRequest | None = None,
+    plan_confirmed: bool = False,
 ) -> list[str]:
     """Save fields of a draft (or a returned report): those of one section when `section` is
     given, else of any section; returns the fields that changed. The type's rules check the
-    values (ValidationError, nothing saved) and its derived fields (the deadline) follow."""
+    values (ValidationError, nothing saved) and its derived fields (the deadline) follow. A
+    health plan outside the filer's own needs `plan_confirmed`, and is recorded (ADR 0022)."""
     rtype = type_of(report)
     _check_filer(report, by)
     _check_declared(rtype, changes, section)
@@ -106,6 +109,7 @@ def update_draft(
             if name not in many:
                 setattr(stored, name, value)
         rtype.check(stored)
+        uncontracted = "health_plan" in changed and _uncontracted(stored, plan_confirmed)
         for name in many:
             chosen = {item.pk for item in changes[name] or []}
             if chosen != set(getattr(stored, name).values_list("pk", flat=True)):
@@ -123,8 +127,27 @@ def update_draft(
                 request=request,
                 data={"fields": changed},
             )
+        if uncontracted:
+            audit.record(
+                f"{rtype.slug}.uncontracted_plan_chosen",
+                actor=by,
+                organization=by.organization,
+                target=stored,
+                request=request,
+                data={"health_plan": stored.health_plan_id},
+            )
     report.refresh_from_db()
     return changed
+
+
+def _uncontracted(report: Any, confirmed: bool) -> bool:
+    """Whether the report's new plan is outside its filer's own (that plan will see it); refused
+    unless the filer confirmed it."""
+    if not outside_own_plans(report.organization, report.health_plan):
+        return False
+    if not confirmed:
+        raise plan_not_confirmed(report, report.health_plan)
+    return True
 
 
 def _save_checked(rtype: ReportType, report: Any) -> None:

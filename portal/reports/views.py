@@ -228,6 +228,7 @@ def edit_section(request: HttpRequest, rtype: ReportType, code: str, section: st
                 by=_user(request),
                 section=chosen.slug,
                 request=request,
+                plan_confirmed=bool(form.cleaned_data.get("plan_confirmed")),
             )
         except TransitionRefused as refusal:
             messages.error(request, str(refusal))
