@@ -82,7 +82,8 @@ def register_account(registration: Registration, *, request: HttpRequest | None 
     recent = AuditEvent.objects.filter(
         action="account.registered", ip=ip, at__gt=timezone.now() - timedelta(hours=1)
     )
-    if ip and recent.count() >= settings.REGISTRATION_IP_LIMIT:
+    # An unknown (empty) address counts as one address, as for sign-in: it fails closed.
+    if recent.count() >= settings.REGISTRATION_IP_LIMIT:
         raise RegistrationRefused(
             "Too many accounts have been registered from your network in the last hour. "
             "Try again later; what you entered is kept until then."

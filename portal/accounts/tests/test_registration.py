@@ -205,3 +205,14 @@ def test_registration_is_rate_limited_per_address_and_keeps_what_was_typed(clien
     assert response.status_code == 400 and "Too many accounts" in response.content.decode()
     assert not User.objects.filter(username="second.person").exists()
     assert client.session["registration"]["username"] == "second.person"
+
+
+def test_an_unknown_address_is_limited_as_one_address(terms, clinic, settings) -> None:
+    settings.REGISTRATION_IP_LIMIT = 1
+    UserFactory.create_batch(2, organization=clinic, account_type="master")
+    client = Client(REMOTE_ADDR="")  # no address known: behind a socket without the header
+    walk_to_check(client, clinic)
+    assert client.post("/register/check/")["Location"] == "/register/done/"
+    walk_to_check(client, clinic, username="second.person", email="second@clinic.example")
+    response = client.post("/register/check/")
+    assert response.status_code == 400 and "Too many accounts" in response.content.decode()
