@@ -208,8 +208,14 @@ def test_redact_release_and_the_committee_reads_the_copy(page: Page, live_server
     expect(page.locator("[data-error-summary]")).to_contain_text("\u201cthe dayroom\u201d")
     assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
     page.get_by_label("Other words or phrases to remove").fill("the day room")
+    page.locator("label", has_text="Hannah Cole (member's name").click()  # kept: wrongly
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.get_by_role("heading", name="The copy still identifies someone")).to_be_visible()
+    assert_accessible(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+    page.locator("label", has_text="Hannah Cole (member's name").click()
     page.get_by_role("button", name="Save and preview").click()
     expect(page.get_by_text("Saved. The preview")).to_be_visible()
+    expect(page.get_by_role("heading", name="The copy still identifies someone")).to_have_count(0)
 
     page.get_by_role("link", name="Release to the committee").click()
     expect(page.get_by_label("Central Region Independent Oversight Committee")).to_be_checked()
