@@ -116,6 +116,8 @@ OHR = register(
         short_noun="notification",
         home=home,
         reminders=remind_stale,
+        attachments_hint="Add papers that support the notification, such as the assessment or "
+        "the court's guardianship order. This part is optional.",
         demo="portal.humanrights.demo.seed_notifications",
     )
 )

@@ -191,6 +191,8 @@ IAD = register(
         ),
         rules=rules,
         home=home,
+        attachments_hint="Add papers or pictures that support the report, such as a scanned "
+        "incident log or a photo of an injury. This part is optional.",
         demo="portal.iad.demo.seed_reports",
         report_prefetch=("incident_types",),
     )

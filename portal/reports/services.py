@@ -181,7 +181,10 @@ def missing(report: Any) -> list[Missing]:
         for name, words in section.required.items()
         if not _filled(report, name)
     ]
-    return lacking + rtype.extra_missing(report)
+    # In the order of the task list: the type's own needs beside their section's fields.
+    order = {section.slug: n for n, section in enumerate(rtype.sections)}
+    every = lacking + rtype.extra_missing(report)
+    return sorted(every, key=lambda item: order.get(item.section, len(order)))
 
 
 def missing_items(report: Any) -> list[str]:

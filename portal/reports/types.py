@@ -170,6 +170,8 @@ class ReportType:
     reminders: Callable[..., dict[str, int]] | None = None
     due_label: str = "Due"  # what the report page calls its deadline ("Part A due")
     short_noun: str = "report"  # after the kind's label on its pages: "IAD report 3f9c0a12"
+    # What the attachments page asks for, in the type's words.
+    attachments_hint: str = "Add papers or pictures that support the report. This part is optional."
     report_related: tuple[str, ...] = ("organization", "provider", "health_plan", "preparer")
     report_prefetch: tuple[str, ...] = ()  # what the report page and PDF read besides its row
     workflow: Workflow = field(init=False)

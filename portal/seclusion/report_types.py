@@ -145,6 +145,8 @@ SR = register(
         ),
         rules=rules,
         home=home,
+        attachments_hint="Attach the physician's order: the report cannot be submitted without "
+        "it. Add anything else that supports the report.",
         demo="portal.seclusion.demo.seed_reports",
     )
 )

@@ -350,3 +350,20 @@ def test_home_pages_count_part_b_to_decide_and_members_to_confirm(client, actors
     assert staff_items["Special assistance notifications to decide (Part B)"] == 1
     assert filer_items["Special assistance to confirm or end (Part C)"] == 1
     assert "Special assistance notifications to decide (Part B)" not in filer_items
+
+
+def test_what_is_missing_is_listed_in_the_order_of_the_task_list(actors) -> None:
+    report = notification(
+        actors,
+        needs_service_planning=False,
+        needs_grievance=False,
+        clinical_basis="",
+        diagnoses="",
+        member_aware=None,
+    )
+    assert services.missing_items(report) == [
+        "the clinical basis",
+        "at least one area of need",
+        "the diagnoses",
+        "whether the member knows of the notification",
+    ]
