@@ -578,9 +578,12 @@ class Seeder:
     def finish(self) -> None:
         from django.db import connection
 
+        # Without VACUUM the visibility map is empty: the list's count cannot be read from its
+        # covering index alone, and a fresh seed measured 60 % more PostgreSQL work per page.
+        command = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        self.say("analyzed; done")
+            cursor.execute(command)
+        self.say("vacuumed and analyzed; done")
 
 
 class Chain:
