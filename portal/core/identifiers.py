@@ -112,11 +112,11 @@ def fold(text: str) -> tuple[str, list[int]]:
 
 def find(text: str, known: Iterable[Known], *, patterns: bool = True) -> list[Found]:
     """Every identifier in the text: the known values first, then (with `patterns`) the common
-    shapes; where two finds overlap, the longer one (the first found when equal)."""
+    shapes; finds that overlap are one (`_merged`)."""
     finds = list(_known_spans(text, known))
     if patterns:
         finds += _pattern_spans(text)
-    return _without_overlaps(finds)
+    return _merged(text, finds)
 
 
 def _known_spans(text: str, known: Iterable[Known]) -> Iterator[Found]:
@@ -210,15 +210,25 @@ def _phone_spans(text: str) -> Iterator[Found]:
         yield Found(match.start, match.end, "phone number")
 
 
-def _without_overlaps(finds: list[Found]) -> list[Found]:
-    ordered = sorted(
-        enumerate(finds), key=lambda item: (item[1].start, -(item[1].end - item[1].start), item[0])
-    )
-    kept: list[Found] = []
+def _merged(text: str, finds: list[Found]) -> list[Found]:
+    """Overlapping finds as one, covering both (an ID run into a number after it is one phrase
+    to remove, not a part of each), widened to whole words: a phrase that began inside a word
+    could not be removed as a whole. The reason is the first find's (the record's own first)."""
+    ordered = sorted(enumerate(finds), key=lambda item: (item[1].start, item[0]))
+    merged: list[Found] = []
     for _, found in ordered:
-        if kept and found.start < kept[-1].end:
-            if found.end - found.start > kept[-1].end - kept[-1].start:
-                kept[-1] = found  # overlaps and is longer: it covers more of the identifier
-            continue
-        kept.append(found)
-    return kept
+        start, end = _word_bounds(text, found.start, found.end)
+        if merged and start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Found(last.start, max(last.end, end), last.reason)
+        else:
+            merged.append(Found(start, end, found.reason))
+    return merged
+
+
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end

@@ -88,3 +88,16 @@ def test_no_removed_phrase_is_left_as_a_whole(text: str, phrases: list[str]) -> 
         start = r"(?<!\w)" if re.match(r"\w", phrase.strip()) else ""
         end = r"(?!\w)" if re.search(r"\w$", phrase.strip()) else ""
         assert not re.search(f"{start}{words}{end}", text_after.replace(REMOVED, "\0"), re.I)
+
+
+def test_overlapping_finds_are_removed_as_one_phrase() -> None:
+    """An ID run into a number after it, and a name whose parts are found too: removing the
+    suggestions leaves nothing of either (the outside review's follow-up cases)."""
+    known = [("AHCCCS ID", "A10009999"), ("member's name", "Jose Nunez-Garcia")]
+    for text, gone in [
+        ("She hit her roommate B87654321 20 times.", ["B87654321", "87654321 20"]),
+        ("Member A10009999 42 yo was calm.", ["A10009999", "10009999 42"]),
+        ("Jose Nunez Garcia slept.", ["Jose", "Nunez", "Garcia"]),
+    ]:
+        kept = redact(text, [s.phrase for s in suggest([text], known)])
+        assert not [value for value in gone if value in kept], kept
