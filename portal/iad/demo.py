@@ -91,4 +91,4 @@ def _story(people: dict[str, User], provider: Organization, plan: Organization, 
     if "close" in steps:  # the closed one is redacted and released to the central committee
         copy = redaction.start_redaction(report, by=reviewer)
         committee = Organization.objects.get(kind="ioc", identifier="IOC-C")
-        redaction.release_copy(copy, committee, by=reviewer)
+        redaction.release_copy(copy, committee, by=reviewer, reviewed=True)

@@ -1,6 +1,7 @@
 """Forms every report type shares: a transition's few words, redaction, release, attachments.
 Validation only."""
 
+from datetime import datetime
 from typing import Any, cast
 
 from django import forms
@@ -141,9 +142,12 @@ class ReleaseForm(forms.Form):
         template_name="uswds/checkbox_field.html",
     )
 
-    def __init__(self, data: Any, *, committees: QuerySet[Organization]) -> None:
+    # The save of the copy the page showed: a copy saved again since is not released unread.
+    seen = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data: Any, *, committees: QuerySet[Organization], seen: datetime) -> None:
         single = committees.first() if committees.count() == 1 else None
-        super().__init__(data, initial={"committee": single})
+        super().__init__(data, initial={"committee": single, "seen": seen.isoformat()})
         cast(forms.ModelChoiceField, self.fields["committee"]).queryset = committees
 
 

@@ -147,13 +147,23 @@ def committees_for(report: Any) -> QuerySet[Organization]:
 
 
 def release_copy(
-    copy: Any, committee: Organization, *, by: User, request: HttpRequest | None = None
+    copy: Any,
+    committee: Organization,
+    *,
+    by: User,
+    reviewed: bool,
+    seen: datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> None:
-    """Release the copy, exactly as last saved and previewed, to a committee; its members hear
-    of it by e-mail (a link, no detail)."""
+    """Release the copy to a committee, exactly as the redactor read it: `reviewed` is their
+    word that they read it as the committee will, `seen` the save they read (a copy saved again
+    since, in another tab or by a colleague, is refused). Its members hear of it by e-mail (a
+    link, no detail)."""
     rtype = type_of(copy.report)
     if not may_redact(by, copy.report):
         raise PermissionDenied
+    if not reviewed:
+        raise TransitionRefused("Read the copy as the committee will, and confirm that you did.")
     if not committees_for(copy.report).filter(pk=committee.pk).exists():
         raise TransitionRefused("Choose the oversight committee of the member's region.")
     found = still_identifying(copy)
@@ -161,9 +171,10 @@ def release_copy(
         raise TransitionRefused(_leftovers_refusal(found))
     now = timezone.now()
     with transaction.atomic():
+        as_read = {"updated_at": seen} if seen is not None else {}
         released = (
             type(copy)
-            .objects.filter(pk=copy.pk, status=copy.Status.DRAFT)
+            .objects.filter(pk=copy.pk, status=copy.Status.DRAFT, **as_read)
             .update(
                 status=copy.Status.RELEASED,
                 committee=committee,
@@ -173,7 +184,7 @@ def release_copy(
             )
         )
         if released != 1:
-            raise TransitionRefused("This copy was already released.")
+            raise TransitionRefused(_not_as_read(copy))
         audit.record(
             f"{rtype.slug}.copy_released",
             actor=by,
@@ -183,6 +194,16 @@ def release_copy(
         )
         notify_committee(copy, committee)
     copy.refresh_from_db()
+
+
+def _not_as_read(copy: Any) -> str:
+    current = type(copy).objects.filter(pk=copy.pk).values_list("status", flat=True).first()
+    if current == copy.Status.RELEASED:
+        return "This copy was already released."
+    return (
+        "The copy was saved again after you opened this page: read it once more below, then "
+        "release it."
+    )
 
 
 # --- The member's identifying values, for every type's `known_values` ------------------------

@@ -417,11 +417,18 @@ def release(request: HttpRequest, rtype: ReportType, code: str) -> HttpResponse:
     if copy.status == copy.Status.RELEASED:
         messages.info(request, "This copy was already released.")
         return redirect(rtype.url("copy"), code=copy.code)
-    form = ReleaseForm(posted(request), committees=redaction.committees_for(report))
+    form = ReleaseForm(
+        posted(request), committees=redaction.committees_for(report), seen=copy.updated_at
+    )
     if form.is_valid():
         try:
             redaction.release_copy(
-                copy, form.cleaned_data["committee"], by=_user(request), request=request
+                copy,
+                form.cleaned_data["committee"],
+                by=_user(request),
+                reviewed=form.cleaned_data["reviewed"],
+                seen=form.cleaned_data["seen"],
+                request=request,
             )
             messages.success(request, "Released to the committee.")
             return redirect(rtype.url("copy"), code=copy.code)

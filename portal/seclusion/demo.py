@@ -94,7 +94,7 @@ def _story(
     if "accept" in steps:  # the accepted one is redacted and released to the central committee
         copy = redaction.start_redaction(report, by=reviewer)
         committee = Organization.objects.get(kind="ioc", identifier="IOC-C")
-        redaction.release_copy(copy, committee, by=reviewer)
+        redaction.release_copy(copy, committee, by=reviewer, reviewed=True)
 
 
 def _summaries(facility_user: User) -> None:

@@ -13,9 +13,11 @@ from pypdf import PdfReader
 from portal.accounts.services import grant_role
 from portal.accounts.tests.factories import UserFactory
 from portal.core.models import AuditEvent, OutboundEmail
+from portal.core.workflow import TransitionRefused
 from portal.iad.models import Addendum, PersonInvolved, RedactedCopy, Report
 from portal.registry.models import Organization
 from portal.registry.tests.factories import OrganizationFactory
+from portal.reports.redaction import release_copy
 
 from .factories import ReportFactory
 
@@ -325,3 +327,22 @@ def test_the_committee_list_pages_with_previous_and_next_links(client, setup, mo
     assert 'href="?page=2"' in first and "Previous page" not in first
     second = client.get("/ioc/?page=2").content.decode()
     assert 'href="?page=1"' in second and "Next page" not in second
+
+
+def test_a_copy_saved_again_after_it_was_read_is_not_released(client, setup) -> None:
+    copy = _redact(client, setup)
+    url = f"/iad/reports/{setup['report'].code}/redaction/"
+    page = client.get(f"{url}release/")
+    seen = page.context["form"].initial["seen"]
+    # Meanwhile, another tab saves the copy again: the text the redactor read changed.
+    client.post(url, {"remove": copy.removed_phrases, "own_phrases": "blue house"})
+
+    stale = {"committee": setup["central"].pk, "reviewed": "on", "seen": seen}
+    refused = client.post(f"{url}release/", stale)
+
+    assert refused.status_code == 400
+    assert "saved again after you opened this page" in refused.content.decode()
+    copy.refresh_from_db()
+    assert copy.status == RedactedCopy.Status.DRAFT
+    with pytest.raises(TransitionRefused, match="confirm"):
+        release_copy(copy, setup["central"], by=setup["redactor"], reviewed=False)
