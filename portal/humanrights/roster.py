@@ -71,12 +71,6 @@ class RosterFilterForm(forms.Form):
         choices=[("", "Any area"), *Area.choices],
         error_messages={"invalid_choice": "Choose an area from the list"},
     )
-    member_id = forms.CharField(
-        label="Member's AHCCCS ID",
-        required=False,
-        max_length=9,
-        error_messages={"max_length": "An AHCCCS ID has 9 characters"},
-    )
 
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
@@ -89,18 +83,14 @@ class RosterFilterForm(forms.Form):
             rows = rows.filter(health_plan=data["health_plan"])
         if data["area"]:
             rows = rows.filter(**{f"confirmed_{data['area']}": True})
-        if data["member_id"]:
-            rows = rows.filter(member_id=data["member_id"].strip().upper())
         return rows
 
     def chosen(self) -> dict[str, Any]:
-        """The filters in use, as ids and codes (the audit trail's: the AHCCCS ID is PHI and
-        is only said to have been used)."""
+        """The filters in use, as ids and codes (for the audit trail). The roster is not
+        searched by AHCCCS ID: a GET would carry the ID into addresses, logs and history."""
         data = self.cleaned_data
         chosen = {"health_plan": getattr(data.get("health_plan"), "pk", None), "area": data["area"]}
-        return {k: v for k, v in chosen.items() if v} | (
-            {"member_id": True} if data["member_id"] else {}
-        )
+        return {name: value for name, value in chosen.items() if value}
 
 
 def month_ends(today: date, count: int = MONTHS) -> list[date]:

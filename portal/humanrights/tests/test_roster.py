@@ -75,7 +75,11 @@ def test_filters_narrow_the_roster_and_nonsense_is_named(client, actors) -> None
 
     assert names(client.get("/ohr/roster/?area=appeal")) == [appeal.member_id]
     assert names(client.get(f"/ohr/roster/?health_plan={other.pk}")) == [elsewhere.member_id]
-    assert names(client.get("/ohr/roster/?member_id=c10000012")) == ["C10000012"]
+    assert sorted(names(client.get("/ohr/roster/?member_id=c10000012"))) == [
+        appeal.member_id,
+        "C10000012",
+        elsewhere.member_id,
+    ]  # no search by AHCCCS ID: it would sit in addresses and logs
     wrong = client.get("/ohr/roster/?area=everything")
     assert wrong.status_code == 400
     assert "Choose an area from the list" in wrong.content.decode()
@@ -99,7 +103,7 @@ def test_the_export_holds_the_filtered_roster_and_each_read_is_audited(client, a
     client.force_login(actors.staff)
     before = AuditEvent.objects.count()
 
-    page = client.get("/ohr/roster/?area=appeal&member_id=C10000031")
+    page = client.get("/ohr/roster/?area=appeal")
     exported = client.get("/ohr/roster/export/csv/?area=appeal")
 
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
@@ -107,8 +111,7 @@ def test_the_export_holds_the_filtered_roster_and_each_read_is_audited(client, a
     assert [row[0] for row in rows[1:]] == ["C10000031"]
     events = list(AuditEvent.objects.order_by("seq")[before:])
     assert [event.action for event in events] == ["ohr.roster_viewed", "ohr.roster_exported"]
-    assert events[0].data["filters"] == {"area": "appeal", "member_id": True}
-    assert "C10000031" not in str(events[0].data) and page.status_code == 200
+    assert events[0].data["filters"] == {"area": "appeal"} and page.status_code == 200
     assert events[1].data["rows"] == 1
 
 
