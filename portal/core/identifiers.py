@@ -22,7 +22,8 @@ import phonenumbers
 # number groups of a value, anything but letters and digits ("Nunez-Garcia, Jose", "#5").
 _DIGIT_GAP = r"[\s.\-/()]*"
 _WORD_GAP = r"[\W_]*"
-# A name's part shorter than this is not looked for alone ("Al" would mark every "al").
+# A name's part shorter than this is looked for alone only as a name is written, capitalised
+# ("Al" in any case would mark every "al"; "Ms. Li" must still go).
 NAME_PART_FLOOR = 3
 
 _MONTH_NAMES = (
@@ -127,6 +128,9 @@ def _known_spans(text: str, known: Iterable[Known]) -> Iterator[Found]:
                 if match.end() > match.start():
                     start, end = origin[match.start()], origin[match.end() - 1] + 1
                     yield Found(start, end, item.reason)
+        if item.name and isinstance(item.value, str):
+            for match in _short_parts_pattern(item.value).finditer(text):
+                yield Found(match.start(), match.end(), item.reason)
 
 
 def _patterns_of(item: Known) -> list[re.Pattern[str]]:
@@ -142,6 +146,20 @@ def _patterns_of(item: Known) -> list[re.Pattern[str]]:
                 _value_pattern(part) for part in parts if _letters(part) >= NAME_PART_FLOOR
             ]
     return [pattern for pattern in patterns if pattern is not None]
+
+
+@lru_cache(maxsize=512)
+def _short_parts_pattern(name: str) -> re.Pattern[str]:
+    """A name's parts shorter than the floor ("Li", "Ng"), as a name is written: capitalised or
+    in capitals, on the original text, so "li" in a sentence is not marked but "Ms. Li" is."""
+    parts = {p for p in re.split(r"[\s,\-]+", name) if p and len(p) < NAME_PART_FLOOR}
+    spellings = {form for part in parts for form in (part.capitalize(), part.upper())}
+    spellings |= {fold(form)[0].capitalize() for form in spellings}  # "Lé" typed "Le"
+    spellings.discard("")
+    if len(re.split(r"[\s,\-]+", name.strip())) < 2 or not spellings:
+        return re.compile(r"(?!x)x")  # a one-part name is the whole value, already looked for
+    alternatives = "|".join(re.escape(form) for form in sorted(spellings, key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
 def _letters(folded: str) -> int:

@@ -44,7 +44,8 @@ class Transition:
     addendum: bool = False  # the reason is the reporter's addendum
     history_label: str = ""  # the timeline's words: "Approved" ("… by <person>")
     # Fields of the report the step sets besides its status (a decision's facts), given by its
-    # form (`form`, a kit TransitionForm with `facts()`) or derived from them by the type's rules.
+    # form (`form`, a kit TransitionForm with `facts()`); what the type's rules derive from them
+    # is written too, and never taken from the caller.
     records: tuple[str, ...] = ()
     form: Any = None
     message: str = ""  # the e-mail to whoever acts next (no PHI); empty: nobody is told

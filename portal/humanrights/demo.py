@@ -61,6 +61,7 @@ def _story(
             services.submit_report(report, by=filer, late_reason=late)
         elif step == "accept":
             services.take_transition(report, "accept", by=staff, facts=_part_b(report))
+            _accepted_back_then(report, days, stale=steps[-1] == "accept")
         elif step == "decline":
             services.take_transition(report, "decline", by=staff, reason=DECLINE_REASON)
         else:
@@ -70,15 +71,17 @@ def _story(
                 "part_c_late_reason": "",
             }
             services.take_transition(report, "end", by=filer, facts=facts)
-    if days > 5 and steps[-1] == "accept":
-        # Accepted near the determination, long ago, and no word since.
-        since = timezone.now() - timedelta(days=days - 4)
-        Report.objects.filter(pk=report.pk).update(
-            status_changed_at=since, assistance_started_on=since.date()
-        )
-    elif "accept" in steps:
-        started = today - timedelta(days=max(days - 4, 0))
-        Report.objects.filter(pk=report.pk).update(assistance_started_on=started)
+
+
+def _accepted_back_then(report: Report, days: int, *, stale: bool) -> None:
+    """Date the acceptance a few days after the determination, as it would have happened; a
+    member accepted long ago and never confirmed since is stale."""
+    since = timezone.now() - timedelta(days=max(days - 4, 0))
+    changes: dict[str, object] = {"assistance_started_on": timezone.localtime(since).date()}
+    if stale and days > 5:
+        changes["status_changed_at"] = since
+    Report.objects.filter(pk=report.pk).update(**changes)
+    report.refresh_from_db()
 
 
 def _part_a(first: str, last: str, number: int, plan: Organization, determined: object) -> dict:

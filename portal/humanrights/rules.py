@@ -108,6 +108,10 @@ def end_problems(report: Report, ended_on: date, late_reason: str) -> dict[str, 
     if report.determined_on and ended_on < report.determined_on:
         determined = date_format(report.determined_on, "F j, Y")
         return {"ended_on": f"The date cannot be before the need was determined ({determined})"}
+    started = report.assistance_started_on
+    if started and ended_on < started:
+        day = date_format(started, "F j, Y")
+        return {"ended_on": f"The date cannot be before special assistance started ({day})"}
     due = due_after_days(ended_on, PART_C_DAYS)
     if timezone.now() > due and not late_reason.strip():
         day = date_format(timezone.localtime(due), "F j, Y")

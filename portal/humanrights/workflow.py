@@ -33,10 +33,7 @@ TRANSITIONS = [
         "accepted",
         side="reviewer",
         form=AcceptForm,
-        records=(
-            *AcceptForm.RECORDS,
-            "assistance_started_on",
-        ),
+        records=AcceptForm.RECORDS,
         history_label="Accepted by the Office of Human Rights (Part B)",
         tell=preparer,
         message="The Office of Human Rights decided on your special assistance notification "
@@ -76,7 +73,7 @@ TRANSITIONS = [
         {"ohr.submitter"},
         "ended",
         form=EndForm,
-        records=(*EndForm.RECORDS, "part_c_due_at"),
+        records=EndForm.RECORDS,
         history_label="Special assistance ended (Part C)",
         tell=OHR_STAFF,
         message="Special assistance for a member was ended (Part C).",

@@ -282,8 +282,9 @@ def _submission(report: Any, late_reason: str) -> dict[str, Any]:
 
 
 def _recorded(rtype: ReportType, report: Any, step: Any, facts: dict[str, Any]) -> dict[str, Any]:
-    """The fields the step records: the facts given, checked by the type's rules on the report
-    as it would stand after the step, and what the rules derive from them."""
+    """The facts the step records (only those it declares: `Transition.records`), checked by
+    the type's rules on the report as it would stand after the step, and the fields the rules
+    derive from them (never given by the caller)."""
     unknown = set(facts) - set(step.records)
     if unknown:
         raise ValueError(f"Not facts the step {step.name!r} records: {', '.join(sorted(unknown))}.")
@@ -293,7 +294,14 @@ def _recorded(rtype: ReportType, report: Any, step: Any, facts: dict[str, Any]) 
     after.status = step.target
     rtype.check(after)
     rtype.derive(after)
-    return {name: getattr(after, name) for name in step.records}
+    derived = {
+        field.attname: getattr(after, field.attname)
+        for field in report._meta.concrete_fields
+        if field.name not in facts
+        and field.name != "status"
+        and getattr(after, field.attname) != getattr(report, field.attname)
+    }
+    return {**{name: getattr(after, name) for name in facts}, **derived}
 
 
 def _chosen(report: Any, name: str, label: str, value: str) -> dict[str, str]:

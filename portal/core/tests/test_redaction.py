@@ -5,6 +5,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from portal.core.identifiers import Known
 from portal.core.redaction import REMOVED, redact, suggest
 
 NARRATIVE = (
@@ -101,3 +102,13 @@ def test_overlapping_finds_are_removed_as_one_phrase() -> None:
     ]:
         kept = redact(text, [s.phrase for s in suggest([text], known)])
         assert not [value for value in gone if value in kept], kept
+
+
+def test_a_short_name_part_goes_when_written_as_a_name() -> None:
+    known = [Known("member's name", "Mei Li", name=True)]
+    kept = redact(
+        "Ms. Li refused; LI agreed later. Ali stayed.",
+        [s.phrase for s in suggest(["Ms. Li refused; LI agreed later. Ali stayed."], known)],
+    )
+    assert kept == f"Ms. {REMOVED} refused; {REMOVED} agreed later. Ali stayed."
+    assert suggest(["The lithium was stored."], known) == []

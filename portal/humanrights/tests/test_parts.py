@@ -294,7 +294,9 @@ def test_the_services_refuse_a_part_c_without_its_date_or_reason(actors) -> None
 
 
 def test_a_late_part_c_needs_a_reason_and_is_counted_late(client, actors) -> None:
-    report = notification(actors, S.ACCEPTED, determined_on=days_ago(60))
+    report = notification(
+        actors, S.ACCEPTED, determined_on=days_ago(60), assistance_started_on=days_ago(55)
+    )
     client.force_login(actors.filer)
     ended = {**part_c(), "ended_on": days_ago(30)}
 
@@ -367,3 +369,25 @@ def test_what_is_missing_is_listed_in_the_order_of_the_task_list(actors) -> None
         "the diagnoses",
         "whether the member knows of the notification",
     ]
+
+
+def test_part_c_cannot_end_before_special_assistance_started(actors) -> None:
+    report = notification(actors, S.ACCEPTED, determined_on=days_ago(30))
+    Report.objects.filter(pk=report.pk).update(assistance_started_on=days_ago(5))
+    report.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.take_transition(
+            report, "end", by=actors.filer, facts={**part_c(), "ended_on": days_ago(20)}
+        )
+    assert "before special assistance started" in str(refused.value)
+    assert Report.objects.get(pk=report.pk).status == S.ACCEPTED
+
+
+def test_a_step_cannot_be_given_what_the_rules_derive(actors) -> None:
+    report = notification(actors, S.SUBMITTED)
+    faked = {**PART_B, "assistance_started_on": date(1990, 1, 1)}
+    with pytest.raises(ValueError, match="Not facts"):
+        services.take_transition(report, "accept", by=actors.staff, facts=faked)
+    services.take_transition(report, "accept", by=actors.staff, facts=PART_B)
+    report.refresh_from_db()
+    assert report.assistance_started_on == timezone.localdate()
