@@ -441,7 +441,7 @@ def measure_all(
         # the sign-in page, not a view (kept to compare with the figures of before).
         Page("signed-out bare view (a redirect)", REFERENCE, None, expect=302),
         Page("sign-in page", "/sign-in/", None),
-        Page("reviewer's home page", "/", REVIEWER, 0.30),
+        Page("reviewer's home page", "/", REVIEWER, 0.40),
         Page("report list, filtered", list_path, REVIEWER, 0.20),
         Page("S&R list, filtered", sr_path, REVIEWER, 0.20),
         Page("report", first_report(reviewer, list_path), REVIEWER, 0.30),
@@ -495,19 +495,19 @@ def summarize(
                     "met": page["ratio"] >= page["target_ratio"],
                 }
             )
+            targets.append(
+                {
+                    "what": f"{page['page']}: p99 ≤ 150 ms at {args.connections} connections",
+                    "value": round(page["p99_ms"], 1),
+                    "met": page["p99_ms"] <= 150,
+                }
+            )
         if page["page"] == "report list, filtered":
             targets.append(
                 {
                     "what": "report list: CPU per request at most 5 times the reference's",
                     "value": round(page["cpu_ratio"], 2),
                     "met": page["cpu_ratio"] <= 5,
-                }
-            )
-            targets.append(
-                {
-                    "what": f"report list: p99 ≤ 150 ms at {args.connections} connections",
-                    "value": round(page["p99_ms"], 1),
-                    "met": page["p99_ms"] <= 150,
                 }
             )
     signed = sign_ins.summary() if sign_ins else None
@@ -530,8 +530,8 @@ def summarize(
         }
         targets.append(
             {
-                "what": "CSV export ≥ 20,000 rows/s",
-                "met": export["rows_per_second"] >= 20_000,
+                "what": "CSV export ≥ 40,000 rows/s",
+                "met": export["rows_per_second"] >= 40_000,
                 "value": round(export["rows_per_second"]),
             }
         )
