@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
-from .types import ReportType
+from .types import ReportType, type_of
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,17 @@ class Contract:
         if word == "plan":
             return self.roles.get("plan", self.roles["reviewer"])
         return self.roles[word]
+
+
+def add_history_row(report: Any) -> None:
+    """One more row of the report's history timeline (a contract's `add_item`)."""
+    type_of(report).history_model.objects.create(
+        report=report,
+        actor=report.preparer,
+        transition="submit",
+        from_status="draft",
+        to_status="submitted",
+    )
 
 
 def contract_for(rtype: ReportType) -> Contract:

@@ -372,6 +372,14 @@ def redact(request: HttpRequest, rtype: ReportType, code: str) -> HttpResponse:
             request, "Saved. The preview shows the copy as the committee will read it."
         )
         return redirect(rtype.url("redact"), code=report.code)
+    return _copy_page(request, rtype, "redact", report, copy, form)
+
+
+def _copy_page(
+    request: HttpRequest, rtype: ReportType, page: str, report: Any, copy: Any, form: Any
+) -> HttpResponse:
+    """The redaction or release page: the copy as the committee will read it, and what of the
+    report's own values it still holds."""
     context = {
         "report": report,
         "copy": copy,
@@ -379,7 +387,7 @@ def redact(request: HttpRequest, rtype: ReportType, code: str) -> HttpResponse:
         "document": _document(rtype, copy),
         "leftovers": redaction.still_identifying(copy),
     }
-    return _render(request, rtype, "redact", context, status=400 if form.errors else 200)
+    return _render(request, rtype, page, context, status=400 if form.errors else 200)
 
 
 def _document(rtype: ReportType, copy: Any) -> Any:
@@ -434,14 +442,7 @@ def release(request: HttpRequest, rtype: ReportType, code: str) -> HttpResponse:
             return redirect(rtype.url("copy"), code=copy.code)
         except TransitionRefused as refusal:
             form.add_error(None, str(refusal))
-    context = {
-        "report": report,
-        "copy": copy,
-        "form": form,
-        "document": _document(rtype, copy),
-        "leftovers": redaction.still_identifying(copy),
-    }
-    return _render(request, rtype, "release", context, status=400 if form.errors else 200)
+    return _copy_page(request, rtype, "release", report, copy, form)
 
 
 @require_GET

@@ -3,20 +3,9 @@ member's plan files and reads, the agency's OHR staff decide (Part B)."""
 
 from typing import Any
 
-from portal.humanrights.models import ReportEvent
-from portal.reports.testing import Contract
+from portal.reports.testing import Contract, add_history_row
 
 from .factories import PART_B, make, part_c
-
-
-def _history(report) -> None:
-    ReportEvent.objects.create(
-        report=report,
-        actor=report.preparer,
-        transition="submit",
-        from_status="draft",
-        to_status="submitted",
-    )
 
 
 def facts(report: Any, step: str) -> dict[str, Any]:
@@ -35,6 +24,6 @@ CONTRACT = Contract(
     provider_kind="ohr",
     review_step="decline",
     text_field="clinical_basis",
-    add_item=_history,
+    add_item=add_history_row,
     facts=facts,
 )
