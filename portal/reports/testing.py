@@ -26,6 +26,9 @@ class Contract:
     add_item: Callable[[Any], None] = lambda report: None  # one more row shown on its page
     # What a step that records facts is given (`Transition.records`): (report, step) → facts.
     facts: Callable[[Any, str], dict[str, Any]] = lambda report, step: {}
+    # Where the filer works: "provider" (the report is about its own service), or "plan" (a
+    # member's plan files about its own member: an IRF, an OHR notification, a QoC case).
+    filer_side: str = "provider"
 
     def holds(self, word: str) -> tuple[str, ...]:
         """The roles of one person of the contract; the member's plan ("plan") holds the
@@ -47,9 +50,15 @@ def add_history_row(report: Any) -> None:
 
 
 def contract_for(rtype: ReportType) -> Contract:
+    """The type's contract (`CONTRACT` in `<app>/tests/contract.py`)."""
+    return contracts_for(rtype)[0]
+
+
+def contracts_for(rtype: ReportType) -> list[Contract]:
+    """Every contract the type keeps: `CONTRACT`, and `MORE_CONTRACTS` for other ways it is
+    filed (a type plans file as well as providers)."""
     app = rtype.model._meta.app_config
     if app is None:
         raise LookupError(f"{rtype.slug}'s model belongs to no installed app.")
     module = import_module(f"{app.name}.tests.contract")
-    contract: Contract = module.CONTRACT
-    return contract
+    return [module.CONTRACT, *getattr(module, "MORE_CONTRACTS", [])]

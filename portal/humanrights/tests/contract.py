@@ -1,6 +1,7 @@
 """OHR's part in the report kit's contract tests (`portal/reports/tests/test_contract.py`): the
 member's plan files and reads, the agency's OHR staff decide (Part B)."""
 
+import dataclasses
 from typing import Any
 
 from portal.reports.testing import Contract, add_history_row
@@ -27,3 +28,6 @@ CONTRACT = Contract(
     add_item=add_history_row,
     facts=facts,
 )
+
+# A plan notifies OHR about its own member too: its people see the draft, OHR decides.
+MORE_CONTRACTS = [dataclasses.replace(CONTRACT, filer_side="plan")]

@@ -25,11 +25,16 @@ from portal.core.workflow import TransitionRefused
 from portal.registry.models import Organization
 from portal.registry.tests.factories import HealthPlanFactory
 from portal.reports import redaction, services
-from portal.reports.testing import Contract, contract_for
+from portal.reports.testing import Contract, contracts_for
 from portal.reports.types import ReportType, registered, with_redaction
 
 pytestmark = pytest.mark.django_db
-TYPES = [rtype.slug for rtype in registered()]
+# Each type with each of its contracts: "ohr" (a provider files), "ohr-plan" (a plan files).
+TYPES = [
+    f"{rtype.slug}-{contract.filer_side}" if n else rtype.slug
+    for rtype in registered()
+    for n, contract in enumerate(contracts_for(rtype))
+]
 
 
 @dataclass(frozen=True)
@@ -43,13 +48,23 @@ class Cast:
     plan: Organization
 
     def report(self, status: str, **fields: Any) -> Any:
+        filer = self.people["filer"]
         about = {
-            "organization": self.provider,
-            "provider": self.provider,
-            "preparer": self.people["filer"],
+            "organization": filer.organization,
+            "provider": self.provider if self.by_provider else None,
+            "preparer": filer,
             "health_plan": self.plan,
         }
         return self.contract.make(self.contract.provider_kind, status, **(about | fields))
+
+    @property
+    def by_provider(self) -> bool:
+        return self.contract.filer_side == "provider"
+
+    @property
+    def filers(self) -> set[str]:
+        """The people of the filing organization: its drafts are theirs to see."""
+        return {"filer", "approver"} if self.by_provider else {"filer", "plan_reviewer"}
 
     def url(self, report: Any, page: str = "") -> str:
         return f"/{self.rtype.slug}/reports/{report.code}/{page}"
@@ -80,9 +95,11 @@ def redacting_cast(request: pytest.FixtureRequest, personas: Personas) -> Cast:
     return _cast(request.param, personas)
 
 
-def _cast(slug: str, personas: Personas) -> Cast:
+def _cast(name: str, personas: Personas) -> Cast:
+    slug, _, side = name.partition("-")
     rtype = next(t for t in registered() if t.slug == slug)
-    contract = contract_for(rtype)
+    contracts = contracts_for(rtype)
+    contract = next(c for c in contracts if c.filer_side == side) if side else contracts[0]
     plan = personas.plan_reviewer.organization
     agency = personas.agency_admin.organization
     assert plan is not None and agency is not None
@@ -91,8 +108,10 @@ def _cast(slug: str, personas: Personas) -> Cast:
         organization.region = "central"
         organization.save()
     holds = contract.holds
+    at_plan = contract.filer_side == "plan"
+    filer = UserFactory(organization=plan) if at_plan else personas.provider_user
     people = {
-        "filer": _with(personas.provider_user, holds("filer")),
+        "filer": _with(filer, holds("filer")),
         "approver": _with(personas.clinical_director, holds("approver")),
         "plan_reviewer": _with(personas.plan_reviewer, holds("plan")),
         "agency_reviewer": _with(
@@ -114,12 +133,13 @@ def signed_in(user: User) -> Client:
 
 # --- Who sees what -------------------------------------------------------------------------------
 
-SEES_DRAFT = {"filer", "approver"}
 SEES_FILED = {"filer", "approver", "plan_reviewer", "agency_reviewer", "redactor"}
 
 
 def test_each_person_sees_what_the_tenancy_rule_allows(cast: Cast) -> None:
-    for status, seeing in ((cast.draft, SEES_DRAFT), (cast.filed, SEES_FILED)):
+    """A draft is its filing organization's (the provider's people, or the plan's); once filed,
+    the member's plan and the agency see it too."""
+    for status, seeing in ((cast.draft, cast.filers), (cast.filed, SEES_FILED)):
         report = cast.report(status)
         for who, person in cast.people.items():
             if who in {"approver", "redactor"} and not cast.contract.roles[who]:
@@ -198,7 +218,7 @@ def expected_to_pass(cast: Cast, status: str, step: Any, who: str) -> bool:
         return False
     if step.side == "reviewer":
         return who in {"plan_reviewer", "agency_reviewer"}
-    return who in {"filer", "approver"}
+    return who in cast.filers
 
 
 def _roles_of(cast: Cast, who: str) -> set[str]:
