@@ -85,8 +85,8 @@ def test_each_accepted_type_is_stored_and_downloaded_unchanged(
 
     assert response.status_code == 302 and response["Location"] == page(draft)
     attachment = Attachment.objects.get()
-    assert (attachment.report, attachment.name, attachment.uploaded_by) == (
-        draft, f"Wrist ñ{extension}", actors.submitter)  # fmt: skip
+    stored_as = (attachment.report, attachment.name, attachment.uploaded_by)
+    assert stored_as == (draft, f"Wrist ñ{extension}", actors.submitter)
     assert attachment.content_type == content_type and attachment.size == len(content)
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
     stored = uploads.stored_path(attachment.stored_name)

@@ -197,8 +197,8 @@ def test_a_plan_filing_an_irf_sees_itself_first_and_confirms_another_plan(person
 
     plan = personas.plan_reviewer.organization
     filer = _with(UserFactory(organization=plan), ("irf.submitter",))
-    report = ReportFactory(kind="irf", organization=plan, provider=personas.provider,
-                           preparer=filer, health_plan=plan)  # fmt: skip
+    about = {"organization": plan, "provider": personas.provider, "health_plan": plan}
+    report = ReportFactory(kind="irf", preparer=filer, **about)
     other = HealthPlanFactory(name="Aardvark Care")
     url = f"/iad/reports/{report.code}/draft/member/"
     client = signed_in(filer)
@@ -227,8 +227,8 @@ def test_agency_staff_filing_an_irf_choose_from_one_list_unasked(personas) -> No
 
     agency = personas.agency_admin.organization
     filer = _with(UserFactory(organization=agency, account_type="staff"), ("irf.submitter",))
-    report = ReportFactory(kind="irf", organization=agency, provider=personas.provider,
-                           preparer=filer, health_plan=None)  # fmt: skip
+    about = {"organization": agency, "provider": personas.provider, "health_plan": None}
+    report = ReportFactory(kind="irf", preparer=filer, **about)
     other = HealthPlanFactory(name="Aardvark Care")
     url = f"/iad/reports/{report.code}/draft/member/"
     client = signed_in(filer)
