@@ -35,6 +35,7 @@ $(ASSETS)/css/styles.css: node_modules/.installed $(wildcard assets/sass/*.scss)
 assets: $(ASSETS)/css/styles.css $(wildcard assets/js/*.js assets/img/*)
 	mkdir -p $(ASSETS)/js
 	cp $(USWDS)/js/uswds.min.js* $(USWDS)/js/uswds-init.min.js* assets/js/*.js $(ASSETS)/js/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(ASSETS)/js/
 	cp -r $(USWDS)/fonts $(USWDS)/img $(ASSETS)/
 	cp assets/img/* $(ASSETS)/img/
 
@@ -50,7 +51,7 @@ migrate: setup
 # The development identity provider (tools/dev-idp) stands in for the agency's, on IDP_PORT.
 IDP_PORT ?= 8001
 DEV_SSO := SSO_ISSUER=http://127.0.0.1:$(IDP_PORT) SSO_CLIENT_ID=qmportal-dev \
-	SSO_CLIENT_SECRET=development-only-client-secret SSO_GROUP_ROLES=qm-portal-admins=agency.admin,qm-portal-ohr=ohr.staff
+	SSO_CLIENT_SECRET=development-only-client-secret SSO_GROUP_ROLES='qm-portal-admins=agency.admin,qm-portal-ohr=ohr.staff,qm-portal-qoc=qoc.manager;qoc.investigator;qoc.submitter'
 # PORT goes to the portal's processes too: links in e-mails and letters follow it (SITE_URL).
 # The demo sign-ins and the address come last, once the server answers, below its own lines.
 DEV_RUN := PORT=$(PORT) $(DEV_SSO)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "portal.iad",
     "portal.seclusion",
     "portal.humanrights",
+    "portal.qoc",
     "portal.ioc",
 ]
 
@@ -373,6 +374,9 @@ SR_SUMMARY_MONTHS = env.int("SR_SUMMARY_MONTHS", 12)
 # After how many days without a word special assistance looks stale: its filer is asked to
 # confirm that it is still needed or to end it (Part C).
 OHR_STALE_DAYS = env.int("OHR_STALE_DAYS", 90)
+# The business days a provider is given to answer a Quality of Care record request, unless the
+# investigator chooses another due day.
+QOC_RECORD_REQUEST_DAYS = env.int("QOC_RECORD_REQUEST_DAYS", 10)
 
 # --- Logging: no PHI reaches the logs; request bodies are never logged. ----------------------
 # In development the worker's two lines per task (started, finished) would bury what `make run`

@@ -14,6 +14,7 @@ urlpatterns = [
     *[path(f"{rtype.slug}/", include(report_urls(rtype))) for rtype in registered()],
     path("sr/monthly/", include("portal.seclusion.urls")),
     path("ohr/roster/", include("portal.humanrights.urls")),
+    path("qoc/", include("portal.qoc.urls")),
     path("ioc/", include("portal.ioc.urls")),
     path("back-office/", back_office.urls),
 ]

@@ -63,7 +63,7 @@ PERSONAS = [
         "provider",
         "100001",
         INDIVIDUAL,
-        ("iad.submitter", "sr.submitter", "ohr.submitter"),
+        ("iad.submitter", "sr.submitter", "ohr.submitter", "qoc.submitter"),
     ),
     DemoPersona(
         "clinical.director",
@@ -81,10 +81,22 @@ PERSONAS = [
         "health_plan",
         "HP001",
         INDIVIDUAL,
-        ("iad.reviewer", "iad.redactor", "irf.submitter", "sr.reviewer", "ohr.submitter"),
+        (
+            *("iad.reviewer", "iad.redactor", "irf.submitter", "sr.reviewer", "ohr.submitter"),
+            *("qoc.submitter", "qoc.investigator"),
+        ),
     ),
     DemoPersona("agency.admin", "Morgan", "Ellis", "agency", "AHCCCS", STAFF, ("agency.admin",)),
     DemoPersona("ohr.staff", "Alicia", "Lucero", "agency", "AHCCCS", STAFF, ("ohr.staff",)),
+    DemoPersona(
+        "qoc.manager",
+        "Teresa",
+        "Bahe",
+        "agency",
+        "AHCCCS",
+        STAFF,
+        ("qoc.manager", "qoc.investigator", "qoc.submitter"),
+    ),
     DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL, ("ioc.member",)),
     # A second facility that files S&R reports and has filed no monthly summary.
     DemoPersona(

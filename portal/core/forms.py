@@ -6,6 +6,7 @@ from typing import Any
 import django.forms
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
 from django.utils.functional import cached_property
@@ -54,8 +55,12 @@ class USWDSBoundField(forms.BoundField):
 
     def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
-        name = type(widget or self.field.widget).__name__
-        base = _WIDGET_CLASSES.get(name, "usa-input")
+        # By the nearest class the map names: a project's own widget keeps its base's look.
+        classes = type(widget or self.field.widget).__mro__
+        base = next(
+            (_WIDGET_CLASSES[c.__name__] for c in classes if c.__name__ in _WIDGET_CLASSES),
+            "usa-input",
+        )
         error = f"{base}--error" if self.errors and base in {"usa-input", "usa-select"} else ""
         attrs["class"] = " ".join(filter(None, [str(attrs.get("class") or ""), base, error]))
         return attrs
@@ -97,3 +102,13 @@ class USWDSRenderer(Jinja2):
             # The back office's widgets (django.contrib.admin) exist only in Django's language,
             # and include Django's widget templates by name.
             return self._django_language.get_template(template_name)
+
+
+def add_service_errors(form: forms.BaseForm, refusal: ValidationError) -> None:
+    """A rule a service checked, shown beside the field it names when the form has it (else
+    in the form's error summary)."""
+    if not hasattr(refusal, "error_dict"):
+        form.add_error(None, refusal)
+        return
+    for name, errors in refusal.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)

@@ -33,6 +33,7 @@ class NavLink:
     order: int = 100
     debug_only: bool = False
     masters_only: bool = False
+    kinds: tuple[str, ...] = ()  # only for organizations of these kinds (any when empty)
 
 
 def _app_role_modules() -> list[Any]:
@@ -91,6 +92,7 @@ def nav_links_for(user: Any, *, debug: bool) -> list[NavLink]:
         if (not link.roles or any(has_role(user, role) for role in link.roles))
         and (debug or not link.debug_only)
         and (user.is_master or not link.masters_only)
+        and (not link.kinds or getattr(user.organization, "kind", None) in link.kinds)
     ]
 
 

@@ -50,6 +50,10 @@ class Transition:
     form: Any = None
     message: str = ""  # the e-mail to whoever acts next (no PHI); empty: nobody is told
     tell: Callable[[Any], Iterable[Any]] | None = None  # who acts next, for the report
+    link: Callable[[Any], str] | None = None  # the e-mail's link (default: the report's page)
+    # What else the step does, in its transaction (report, by): an IAD closed as referred to
+    # Quality of Care opens the case.
+    then: Callable[[Any, Any], None] | None = None
 
     @property
     def what_was_done(self) -> str:

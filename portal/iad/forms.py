@@ -8,7 +8,6 @@ from django import forms
 from django.utils import timezone
 
 from portal.core.business_days import PHOENIX
-from portal.registry.models import Organization
 from portal.reports import fields as kit_fields
 
 from .models import IncidentType, Notification, PersonInvolved, Report
@@ -17,20 +16,15 @@ from .models import IncidentType, Notification, PersonInvolved, Report
 # completeness. What is typed must still make sense, and a refusal keeps it all.
 
 
-class ProviderChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} (AHCCCS ID {obj.identifier})"
-
-
 class ReporterForm(forms.ModelForm):
     """An IRF also names the provider involved, from the registry (an IAD's is its filer)."""
 
-    provider = ProviderChoiceField(
-        label="Provider involved", required=False, empty_label="Choose the provider",
-        queryset=Organization.objects.filter(
-            kind="provider", status=Organization.Status.ACTIVE
-        ).order_by("name"),
-    )  # fmt: skip
+    provider = kit_fields.ProviderChoiceField(
+        label="Provider involved",
+        required=False,
+        empty_label="Choose the provider",
+        queryset=kit_fields.active_providers(),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

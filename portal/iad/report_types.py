@@ -12,6 +12,7 @@ from django.utils.dateformat import format as date_format
 from portal.core.business_days import PHOENIX
 from portal.core.home import Waiting
 from portal.core.roles import has_role
+from portal.qoc.pages import referred_case
 from portal.reports.fields import member_section
 from portal.reports.home import tab_count, urgency
 from portal.reports.types import (
@@ -195,6 +196,7 @@ IAD = register(
         "incident log or a photo of an injury. This part is optional.",
         demo="portal.iad.demo.seed_reports",
         report_prefetch=("incident_types",),
+        page_context=referred_case,
     )
 )
 REPORT_WORKFLOW = IAD.workflow

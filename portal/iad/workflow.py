@@ -2,6 +2,7 @@
 each step with who takes it, what it asks for and who hears of it."""
 
 from portal.core.workflow import transition
+from portal.qoc.referral import refer_if_chosen
 from portal.reports.notifications import filing_organization, preparer, reviewers, who_took
 
 from .models import Report
@@ -125,6 +126,7 @@ TRANSITIONS = [
         choice_field="outcome",
         choice_label="Outcome of the review",
         note_field="referral_note",
+        then=refer_if_chosen,
         history_label="Review closed",
         tell=preparer,
         message="The review of your incident report is closed.",

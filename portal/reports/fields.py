@@ -188,6 +188,19 @@ def _offer_own_plans_first(field: PlanChoiceField, filer: Organization) -> None:
         field.help_text = "Your organization comes first; another plan asks you to confirm it."
 
 
+class ProviderChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A provider from the registry, named with its AHCCCS ID."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} (AHCCCS ID {obj.identifier})"
+
+
+def active_providers() -> Any:
+    return Organization.objects.filter(
+        kind=Organization.Kind.PROVIDER, status=Organization.Status.ACTIVE
+    ).order_by("name")
+
+
 class YesNoField(forms.TypedChoiceField):
     """A yes/no question that may stay unanswered in a draft (stored as True, False or None)."""
 

@@ -64,7 +64,10 @@ def notify_next(report: Any, transition: Transition) -> None:
     """Queue one e-mail per person who must act next (inside the caller's transaction)."""
     if not transition.message or transition.tell is None:
         return
-    link = reverse(type_of(report).url("report"), kwargs={"code": report.code})
+    if transition.link is not None:
+        link = transition.link(report)
+    else:
+        link = reverse(type_of(report).url("report"), kwargs={"code": report.code})
     tell(transition.tell(report), transition.message, link)
 
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core import audit
-from portal.core.roles import has_role
 from portal.core.workflow import TransitionRefused
 
 from .access import may_edit
@@ -35,7 +34,7 @@ def start_report(
     With the start page's `client_key`, sending that page again returns the draft it made: one
     row and one `<type>.created` however many times the page is posted (ADR 0016)."""
     rtype = type_of_kind(kind)
-    if not has_role(by, rtype.kind(kind).filer_role) or by.organization is None:
+    if rtype.kind(kind) not in rtype.kinds_filed_by(by) or by.organization is None:
         raise PermissionDenied
     made = _draft_made_with(rtype, by, client_key)
     if made is not None:
@@ -252,6 +251,8 @@ def take_transition(
             rtype.addendum_model.objects.create(  # type: ignore[attr-defined]
                 report=report, author=by, text=reason.strip()
             )
+        if step.then is not None:
+            step.then(report, by)
         notify_next(report, step)
     return row
 

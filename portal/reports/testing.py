@@ -3,7 +3,7 @@ any state, and which of its roles each person of the contract holds. A type's te
 as `CONTRACT` in `<app>/tests/contract.py`; `contract_for()` finds it."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
@@ -29,6 +29,9 @@ class Contract:
     # Where the filer works: "provider" (the report is about its own service), or "plan" (a
     # member's plan files about its own member: an IRF, an OHR notification, a QoC case).
     filer_side: str = "provider"
+    # For steps of a type's own sides (`ReportType.sides`): the people of the contract whose
+    # step it is on the reports `make` makes ("plan_reviewer", "agency_reviewer"…).
+    sides: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def holds(self, word: str) -> tuple[str, ...]:
         """The roles of one person of the contract; the member's plan ("plan") holds the

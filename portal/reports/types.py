@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from portal.core.home import Waiting
+from portal.core.roles import has_role
 from portal.core.workflow import Transition, Workflow
 
 from .models import Companions
@@ -173,6 +174,20 @@ class ReportType:
     # What the attachments page asks for, in the type's words.
     attachments_hint: str = "Add papers or pictures that support the report. This part is optional."
     report_related: tuple[str, ...] = ("organization", "provider", "health_plan", "preparer")
+    # The kinds of organization whose people use the type's pages (any when empty): a provider
+    # holding `qoc.submitter` answers Quality of Care's requests on that app's own pages, but
+    # has no case list and opens no case.
+    organization_kinds: frozenset[str] = frozenset()
+    # Which filed reports a health plan, TRBHA or provider sees besides its own filings:
+    # organization → condition (None: none). By default a plan sees its members' and its
+    # contracted providers' (SPEC §1.4); the agency sees every filed report whatever this says.
+    seen_by: Callable[[Any], Q | None] | None = None
+    # Steps that belong to other people than the filer's or the reviewer's side
+    # (`Transition.side`): side → (report, user) → whether it is theirs.
+    sides: dict[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
+    # What the report page shows besides the report (report, user) → context: a type's own
+    # parts and buttons.
+    page_context: Callable[[Any, Any], dict[str, Any]] = lambda report, user: {}
     report_prefetch: tuple[str, ...] = ()  # what the report page and PDF read besides its row
     workflow: Workflow = field(init=False)
 
@@ -224,6 +239,19 @@ class ReportType:
     @property
     def filer_roles(self) -> tuple[str, ...]:
         return tuple(kind.filer_role for kind in self.kinds)
+
+    def used_by(self, user: Any) -> bool:
+        """Whether this person's organization is of a kind that uses the type's pages."""
+        organization = getattr(user, "organization", None)
+        return not self.organization_kinds or (
+            organization is not None and organization.kind in self.organization_kinds
+        )
+
+    def kinds_filed_by(self, user: Any) -> list[Kind]:
+        """The kinds this person may start."""
+        if not self.used_by(user):
+            return []
+        return [kind for kind in self.kinds if has_role(user, kind.filer_role)]
 
     def kind(self, value: str) -> Kind:
         return next(kind for kind in self.kinds if kind.value == value)

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.accounts.models import User
 from portal.core import audit, uploads
 from portal.core.exports import FORMATS, export_response
+from portal.core.forms import add_service_errors
 from portal.core.http import posted
 from portal.core.paging import CappedPaginator
 from portal.core.pdf import pdf_response
-from portal.core.roles import has_role
 from portal.core.workflow import TransitionRefused
 
 from . import attachments as files
@@ -72,7 +72,7 @@ def reports(request: HttpRequest, rtype: ReportType) -> HttpResponse:
 def _reports_page(
     request: HttpRequest, rtype: ReportType, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    can_file = any(has_role(request.user, role) for role in rtype.filer_roles)
+    can_file = bool(rtype.kinds_filed_by(request.user))
     return _render(request, rtype, "reports", {**context, "can_file": can_file}, status)
 
 
@@ -103,6 +103,7 @@ def report(request: HttpRequest, rtype: ReportType, code: str) -> HttpResponse:
     context = {
         "report": shown,
         **report_parts(rtype, shown),
+        **rtype.page_context(shown, request.user),
         "actions": rtype.workflow.allowed(shown, request.user),
         "editable": shown.status in rtype.editable and may_edit(request.user, shown),
         "redactable": redactable,
@@ -163,7 +164,7 @@ def _taken(request: HttpRequest, report: Any, name: str, form: TransitionForm) -
         form.add_error(None, str(refusal))
         return False
     except ValidationError as refusal:
-        _add_errors(form, refusal)
+        add_service_errors(form, refusal)
         return False
     return True
 
@@ -172,7 +173,7 @@ def _taken(request: HttpRequest, report: Any, name: str, form: TransitionForm) -
 def start(request: HttpRequest, rtype: ReportType) -> HttpResponse:
     """Choose what to file; POST makes the draft and opens its task list. The page carries a
     key made when it is shown, so sending it twice opens one draft (ADR 0016)."""
-    kinds = [kind for kind in rtype.kinds if has_role(request.user, kind.filer_role)]
+    kinds = rtype.kinds_filed_by(request.user)
     if not kinds:
         raise Http404
     status = 200
@@ -234,7 +235,7 @@ def edit_section(request: HttpRequest, rtype: ReportType, code: str, section: st
             messages.error(request, str(refusal))
             return redirect(rtype.url("report"), code=report.code)
         except ValidationError as refusal:
-            _add_errors(form, refusal)
+            add_service_errors(form, refusal)
         else:
             return redirect(rtype.url("draft"), code=report.code)
     context = {"report": report, "section": chosen, "form": form}
@@ -245,15 +246,6 @@ def _no_longer_editable(request: HttpRequest, rtype: ReportType, report: Any) ->
     """A page of the draft asked for once the report has left its filer: its page, saying so."""
     messages.info(request, services.SUBMITTED)
     return redirect(rtype.url("report"), code=report.code)
-
-
-def _add_errors(form: Any, refusal: ValidationError) -> None:
-    """A rule the service checked, shown beside the field it names when the form has it."""
-    if not hasattr(refusal, "error_dict"):
-        form.add_error(None, refusal)
-        return
-    for name, errors in refusal.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @require_http_methods(["GET", "POST"])
@@ -346,6 +338,7 @@ def report_pdf(request: HttpRequest, rtype: ReportType, code: str) -> HttpRespon
         "rt": rtype,
         "report": shown,
         **report_parts(rtype, shown),
+        **rtype.page_context(shown, request.user),
         "printed_at": timezone.now(),
     }
     names = [f"{rtype.slug}/report_print.html", "reports/report_print.html"]

@@ -23,17 +23,26 @@ def visible_reports(rtype: ReportType, user: Any) -> QuerySet[Any]:
     filed = ~Q(status__in=rtype.private)
     if organization.kind == "agency":
         return model.objects.filter(own | filed)
-    if organization.kind in {"health_plan", "trbha"}:
-        # A subquery, not a join through the contracts: a join needs DISTINCT, which makes
-        # PostgreSQL read every visible row before it can page or count them.
-        contracted = Organization.contracted_plans.through.objects.filter(
-            to_organization=organization
-        ).values("from_organization")
-        about_ours = Q(health_plan=organization) | Q(provider__in=contracted)
-        return model.objects.filter(own | (filed & about_ours))
-    return model.objects.filter(own)
+    about_ours = (rtype.seen_by or members_and_contracts)(organization)
+    if about_ours is None:
+        return model.objects.filter(own)
+    return model.objects.filter(own | (filed & about_ours))
+
+
+def members_and_contracts(organization: Organization) -> Q | None:
+    """A health plan's (or TRBHA's) share of filed reports: its members' and its contracted
+    providers'; a provider sees only its own filings."""
+    if organization.kind not in {"health_plan", "trbha"}:
+        return None
+    # A subquery, not a join through the contracts: a join needs DISTINCT, which makes
+    # PostgreSQL read every visible row before it can page or count them.
+    contracted = Organization.contracted_plans.through.objects.filter(
+        to_organization=organization
+    ).values("from_organization")
+    return Q(health_plan=organization) | Q(provider__in=contracted)
 
 
 def uses(rtype: ReportType, user: Any) -> bool:
-    """Whether the person holds any role of the type's application."""
-    return any(has_role(user, role) for role in rtype.roles)
+    """Whether the person holds any role of the type's application, in an organization of a
+    kind that uses its pages."""
+    return rtype.used_by(user) and any(has_role(user, role) for role in rtype.roles)

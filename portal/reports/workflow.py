@@ -4,10 +4,13 @@ from typing import Any
 
 from portal.core.workflow import Transition
 
+from .types import type_of
+
 
 def may_act(report: Any, user: Any, transition: Transition) -> bool:
     """A step of some kinds only applies to them; the filer's steps belong to the filing
-    organization; the reviewer's to the member's health plan, or to any agency staff."""
+    organization; the reviewer's to the member's health plan, or to any agency staff; a
+    type's own sides decide the rest (`ReportType.sides`)."""
     if transition.kinds and report.kind not in transition.kinds:
         return False
     organization = user.organization
@@ -15,4 +18,6 @@ def may_act(report: Any, user: Any, transition: Transition) -> bool:
         return False
     if transition.side == "reviewer":
         return bool(organization.kind == "agency" or organization.pk == report.health_plan_id)
-    return bool(organization.pk == report.organization_id)
+    if transition.side == "filer":
+        return bool(organization.pk == report.organization_id)
+    return type_of(report).sides[transition.side](report, user)

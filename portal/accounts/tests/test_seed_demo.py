@@ -16,7 +16,7 @@ def test_seed_demo_creates_every_persona_and_is_safe_to_run_twice(settings) -> N
     out = StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())
-    assert User.objects.count() == len(PERSONAS) == 8
+    assert User.objects.count() == len(PERSONAS) == 9
     for persona in PERSONAS:
         assert persona.username in out.getvalue()
         user = User.objects.get(username=persona.username)

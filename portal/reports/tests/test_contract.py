@@ -218,6 +218,8 @@ def expected_to_pass(cast: Cast, status: str, step: Any, who: str) -> bool:
         return False
     if step.side == "reviewer":
         return who in {"plan_reviewer", "agency_reviewer"}
+    if step.side != "filer":
+        return who in cast.contract.sides[step.side]
     return who in cast.filers
 
 

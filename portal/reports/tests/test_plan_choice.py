@@ -22,7 +22,8 @@ from portal.reports.testing import contract_for
 from portal.reports.types import ReportType, get, registered
 
 pytestmark = pytest.mark.django_db
-TYPES = [rtype.slug for rtype in registered()]
+# The types providers file (a type only plans file, QoC, meets the plan's own rules below).
+TYPES = [rtype.slug for rtype in registered() if contract_for(rtype).filer_side == "provider"]
 CONTRACTED = "Plans your organization is contracted with"
 
 

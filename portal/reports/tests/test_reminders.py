@@ -27,7 +27,8 @@ def test_drafts_of_every_type_are_reminded_once(personas) -> None:
 
     assert (
         out.getvalue().strip()
-        == "Sent: 1 due soon, 1 overdue, 0 special assistance to confirm or end."
+        == "Sent: 1 due soon, 1 overdue, 0 special assistance to confirm or end, 0 record "
+        "requests due or late, 0 corrective action plans due or late."
     )
     bodies = list(OutboundEmail.objects.values_list("text_body", flat=True))
     assert len(bodies) == 2

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         for title, made in stories.items():
             if made:
-                self.stdout.write(f"Demo {title.lower()} created: {made}, one in each state.")
+                self.stdout.write(f"Demo {title.lower()} created: {made}, in every state.")
         if isinstance(accounts_file, Path):
             accounts_file.write_text(json.dumps(identity_provider_accounts(), indent=2))
         self._write_sign_ins(personas, identity_provider=isinstance(accounts_file, Path))

@@ -83,7 +83,7 @@ def kit_entries(kit: dict[str, dict[str, str]]) -> dict[str, Entry]:
     entries = {}
     for rtype in registered():
         contract = contract_for(rtype)
-        classes = _classes(contract)
+        classes = _classes(rtype, contract)
         fill = {
             "type": rtype.slug,
             "section": rtype.sections[0].slug,
@@ -119,25 +119,32 @@ HOLDERS = {
 WORDS = {
     "filer": ("filer", "provider"),
     "approver": ("approver", "provider"),
-    "reviewer": ("reviewer", "plan"),
     "plan": ("plan", "plan"),
     "redactor": ("redactor", "plan"),
     "plan_filer": ("filer", "plan"),  # the member's plan filing the type itself (OHR)
 }
 
 
-def _classes(contract: Any) -> dict[str, list[str]]:
-    """Each contract word to the people on its side who hold all of its roles."""
+def _classes(rtype: Any, contract: Any) -> dict[str, list[str]]:
+    """Each contract word to the people on its side who hold all of its roles. A type its plans
+    file (QoC) has its filer on the plan's side; "reviewer" is whoever on the plan's side holds
+    a role of the review step; "provider_filer" the outsider, when providers file the type."""
     held = {person: set(contract.holds(word)) for person, word in HOLDERS.items()}
     side = {person: WORDS[word][1] for person, word in HOLDERS.items()}
+    words = dict(WORDS)
+    if contract.filer_side == "plan":
+        words["filer"] = ("filer", "plan")
     classes = {}
-    for word, (tested, on) in WORDS.items():
+    for word, (tested, on) in words.items():
         wanted = set(contract.holds(tested))
         classes[word] = [
             person
             for person, has in held.items()
             if wanted and wanted <= has and side[person] == on
         ]
+    step_roles = rtype.workflow.transitions[contract.review_step].roles
+    classes["reviewer"] = [p for p, has in held.items() if side[p] == "plan" and has & step_roles]
+    classes["provider_filer"] = ["outsider"] if contract.filer_side == "provider" else []
     return classes
 
 

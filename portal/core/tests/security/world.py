@@ -9,6 +9,7 @@ from portal.accounts.tests.factories import UserFactory
 from portal.core import uploads
 from portal.core.testing import make_personas
 from portal.core.tests.sample_files import png
+from portal.qoc.models import Case, RecordFile, RecordRequest
 from portal.registry.models import Organization
 from portal.registry.tests.factories import MailingAddressFactory
 from portal.reports.testing import contract_for
@@ -61,10 +62,13 @@ def _records(
     contract = contract_for(rtype)
     individual = people["individual"]
     assert individual is not None
+    # A type only plans file (QoC) is filed by the member's plan about the provider.
+    filer = individual if contract.filer_side == "provider" else people["plan_reviewer"]
+    assert filer is not None
     about = {
-        "organization": individual.organization,
+        "organization": filer.organization,
         "provider": individual.organization,
-        "preparer": individual,
+        "preparer": filer,
         "health_plan": plan,
     }
     draft = contract.make(contract.provider_kind, rtype.editable[0], **about)
@@ -77,7 +81,7 @@ def _records(
         size=len(content),
         sha256="0" * 64,
         stored_name=uploads.store(content),
-        uploaded_by=individual,
+        uploaded_by=filer,
     )
     (waiting,) = rtype.workflow.transitions[contract.review_step].sources
     filed = contract.make(contract.provider_kind, waiting, **about)
@@ -96,6 +100,29 @@ def _records(
         f"{slug}_attachment": attachment.code,
         f"{slug}_copy": copy.code,
     }
+
+
+def _record_request(case_code: object, individual: User) -> dict[str, object]:
+    """A record request of the Quality of Care case to the provider, answered with a file."""
+    case = Case.objects.get(code=case_code)
+    asked = RecordRequest.objects.create(
+        case=case,
+        provider=individual.organization,
+        asked="Progress notes.",
+        due_on=case.created_at.date(),
+        requested_by=case.preparer,
+    )
+    content = png()
+    sent = RecordFile.objects.create(
+        request=asked,
+        name="notes.png",
+        content_type="image/png",
+        size=len(content),
+        sha256="0" * 64,
+        stored_name=uploads.store(content),
+        uploaded_by=individual,
+    )
+    return {"qoc_request": asked.code, "qoc_file": sent.code}
 
 
 def build_world() -> World:
@@ -126,6 +153,7 @@ def build_world() -> World:
     records: dict[str, object] = {}
     for rtype in registered():
         records |= _records(rtype, people, plan, committee)
+    records |= _record_request(records["qoc_filed"], individual)
     waiting = UserFactory(account_type="master", status=User.Status.AWAITING_ACTIVATION)
     batch = LetterBatch.objects.create(printed_by=personas.agency_admin)
     letter = ActivationLetter.objects.create(

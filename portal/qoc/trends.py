@@ -1,0 +1,169 @@
+"""Tracking and trending (SPEC §4): how many cases were received, by provider, category,
+severity, determination and month, over a period and for one plan or all. Each count is one
+grouped query that reads only the `qoc_case_trending` index."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from portal.core.exports import Cell
+from portal.core.roles import has_role
+from portal.registry.models import Organization
+from portal.reports.fields import PlanChoiceField, date_field
+
+from .models import Case, Category
+
+TOP_PROVIDERS = 15  # the providers with the most cases; the rest are counted together
+
+
+def may_see_trends(user: Any) -> bool:
+    return has_role(user, "qoc.manager")
+
+
+def _year_ago(today: date) -> date:
+    """The first day of the month eleven months before this one: twelve months in all."""
+    month = today.month - 11
+    year = today.year + (month - 1) // 12
+    return date(year, (month - 1) % 12 + 1, 1)
+
+
+class TrendFilterForm(forms.Form):
+    received_from = date_field("Received from")
+    received_to = date_field("Received to")
+    health_plan = PlanChoiceField(
+        label="Health plan",
+        required=False,
+        empty_label="Every health plan",
+        queryset=Organization.objects.filter(kind__in=["health_plan", "trbha"]).order_by("name"),
+        error_messages={"invalid_choice": "Choose a health plan from the list"},
+    )
+
+    def __init__(self, data: Any) -> None:
+        today = timezone.localdate()
+        given = data.copy() if data else {}
+        given.setdefault("received_from", _year_ago(today).isoformat())
+        given.setdefault("received_to", today.isoformat())
+        super().__init__(given)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("received_from"), data.get("received_to")
+        if start is None and "received_from" not in self.errors:
+            self.add_error("received_from", "Enter the first day of the period")
+        if end is None and "received_to" not in self.errors:
+            self.add_error("received_to", "Enter the last day of the period")
+        if start and end and end < start:
+            self.add_error("received_to", "The last day must be the same as or after the first")
+        return data
+
+    def cases(self) -> QuerySet[Case]:
+        """The recorded cases received in the period (and of the plan), unordered."""
+        data = self.cleaned_data
+        chosen = Case.objects.exclude(status=Case.Status.DRAFT).filter(
+            received_on__gte=data["received_from"], received_on__lte=data["received_to"]
+        )
+        if data.get("health_plan"):
+            chosen = chosen.filter(health_plan=data["health_plan"])
+        return chosen.order_by()
+
+    def chosen(self) -> dict[str, Any]:
+        """The filters, as dates and ids (for the audit trail)."""
+        data = self.cleaned_data
+        plan = data.get("health_plan")
+        return {
+            "received_from": data["received_from"],
+            "received_to": data["received_to"],
+            **({"health_plan": plan.pk} if plan else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One count: its name, what its rows are, and (label, count) rows."""
+
+    key: str
+    title: str
+    heading: str
+    rows: list[tuple[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.rows)
+
+
+def trends(cases: QuerySet[Case]) -> list[Trend]:
+    return [
+        Trend("month", "Cases by month received", "Month", by_month(cases)),
+        Trend("provider", "Cases by provider", "Provider", by_provider(cases)),
+        Trend("topic", "Cases by category", "Category", by_category(cases)),
+        Trend("severity", "Cases by severity", "Severity", by_severity(cases)),
+        Trend("determination", "Cases by determination", "Determination", by_determination(cases)),
+    ]
+
+
+def _counts(cases: QuerySet[Case], field: str) -> list[tuple[Any, int]]:
+    return list(cases.values_list(field).annotate(count=Count("pk")).order_by("-count", field))
+
+
+def by_month(cases: QuerySet[Case]) -> list[tuple[str, int]]:
+    rows = (
+        cases.annotate(month=TruncMonth("received_on"))
+        .values_list("month")
+        .annotate(count=Count("pk"))
+        .order_by("month")
+    )
+    return [(date_format(month, "F Y"), count) for month, count in rows]
+
+
+def by_provider(cases: QuerySet[Case]) -> list[tuple[str, int]]:
+    counts = _counts(cases, "provider")
+    top, rest = counts[:TOP_PROVIDERS], counts[TOP_PROVIDERS:]
+    names = dict(
+        Organization.objects.filter(pk__in=[pk for pk, _ in top if pk]).values_list("pk", "name")
+    )
+    rows = [(names.get(pk, "No provider named"), count) for pk, count in top]
+    if rest:
+        rows.append((f"{len(rest)} other providers", sum(count for _, count in rest)))
+    return rows
+
+
+def by_category(cases: QuerySet[Case]) -> list[tuple[str, int]]:
+    counts = _counts(cases, "topic")
+    names = dict(Category.objects.values_list("pk", "name"))
+    return [(names.get(pk, "Not yet triaged"), count) for pk, count in counts]
+
+
+def by_severity(cases: QuerySet[Case]) -> list[tuple[str, int]]:
+    labels = dict(Case.Severity.choices)
+    counts = dict(_counts(cases, "severity"))
+    rows = [
+        (str(labels[level]), counts[level]) for level in Case.Severity.values if level in counts
+    ]
+    if None in counts:
+        rows.append(("Not yet triaged", counts[None]))
+    return rows
+
+
+def by_determination(cases: QuerySet[Case]) -> list[tuple[str, int]]:
+    labels = dict(Case.Determination.choices)
+    counts = dict(_counts(cases, "determination"))
+    rows = [(str(labels[d]), counts[d]) for d in Case.Determination.values if d in counts]
+    if "" in counts:
+        rows.append(("Not determined yet", counts[""]))
+    return rows
+
+
+EXPORT_HEADERS = ("Count", "Value", "Cases")
+
+
+def export_rows(shown: list[Trend]) -> Iterator[tuple[Cell, ...]]:
+    for trend in shown:
+        for label, count in trend.rows:
+            yield (trend.heading, label, count)
