@@ -102,7 +102,7 @@ def trends(cases: QuerySet[Case]) -> list[Trend]:
     return [
         Trend("month", "Cases by month received", "Month", by_month(cases)),
         Trend("provider", "Cases by provider", "Provider", by_provider(cases)),
-        Trend("topic", "Cases by category", "Category", by_category(cases)),
+        Trend("category", "Cases by category", "Category", by_category(cases)),
         Trend("severity", "Cases by severity", "Severity", by_severity(cases)),
         Trend("determination", "Cases by determination", "Determination", by_determination(cases)),
     ]

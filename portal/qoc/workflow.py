@@ -83,7 +83,6 @@ TRANSITIONS = [
         side="investigator",
         reason_label="Note",
         reason_required="Type the note",
-        addendum=True,
         history_label="Investigation note added",
     ),
     transition(
@@ -141,7 +140,6 @@ TRANSITIONS = [
         side="provider",
         reason_label="Your corrective action plan",
         reason_required="Describe the actions your organization takes, and by when",
-        addendum=True,
         history_label="Corrective action plan sent by the provider",
         tell=assigned,
         message="A provider sent its corrective action plan for a quality-of-care case.",

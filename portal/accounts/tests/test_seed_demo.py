@@ -39,6 +39,7 @@ def test_seed_demo_ends_with_each_persona_and_its_organization(settings) -> None
         "plan.reviewer": "Saguaro Health Plan",
         "agency.admin": "Arizona Health Care Cost Containment System",
         "ohr.staff": "Arizona Health Care Cost Containment System",
+        "qoc.manager": "Arizona Health Care Cost Containment System",
         "ioc.member": "Central Region Independent Oversight Committee",
         "facility.user": "Mesa Verde Residential Services",
     }
@@ -87,6 +88,7 @@ def test_with_single_sign_on_staff_personas_lose_local_passwords_and_get_idp_acc
     settings.SSO_GROUP_ROLES = {
         "qm-portal-admins": frozenset({"agency.admin"}),
         "qm-portal-ohr": frozenset({"ohr.staff"}),
+        "qm-portal-qoc": frozenset({"qoc.manager", "qoc.investigator", "qoc.submitter"}),
     }
     accounts_file = tmp_path / "accounts.json"
 
@@ -115,6 +117,14 @@ def test_with_single_sign_on_staff_personas_lose_local_passwords_and_get_idp_acc
             "given_name": "Alicia",
             "family_name": "Lucero",
             "groups": ["qm-portal-ohr"],
+        },
+        {
+            "sub": "qoc.manager",
+            "password": settings.DEMO_PASSWORD,
+            "email": "qoc.manager@demo.qmportal.invalid",
+            "given_name": "Teresa",
+            "family_name": "Bahe",
+            "groups": ["qm-portal-qoc"],
         },
     ]
 
