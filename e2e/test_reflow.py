@@ -71,3 +71,21 @@ def test_pages_reflow_at_320_css_pixels_even_with_long_words(page: Page, live_se
     assert_no_sideways_scrolling(page, "Special assistance roster")
     page.get_by_role("link", name="Reyna, Tomas").click()
     assert_no_sideways_scrolling(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+
+    page.goto(f"{live_server.url}/qoc/reports/?show=all")
+    assert_no_sideways_scrolling(page, "Quality-of-care cases")
+    page.get_by_role("row").filter(has_text="Whitfield").get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Record requests")).to_be_visible()
+    assert_no_sideways_scrolling(page, page.title().removesuffix(" \N{EN DASH} QM Portal"))
+
+
+def test_the_trends_and_their_charts_reflow_at_320_css_pixels(page: Page, live_server) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Username").fill("qoc.manager")
+    page.get_by_label("Password", exact=True).fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.goto(f"{live_server.url}/qoc/trends/")
+    expect(page.locator("[data-chart-for=table-provider] canvas")).to_be_attached()
+    assert_no_sideways_scrolling(page, "Quality-of-care trends")

@@ -20,6 +20,7 @@ GUIDES = {
     "iad-irf": Guide("Incident reports (IAD and IRF)", "iad-irf.md"),
     "seclusion-restraint": Guide("Seclusion and restraint", "seclusion-restraint.md"),
     "human-rights": Guide("Special assistance (Office of Human Rights)", "human-rights.md"),
+    "quality-of-care": Guide("Quality of care", "quality-of-care.md"),
 }
 
 

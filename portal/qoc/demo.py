@@ -14,6 +14,7 @@ from portal.registry.models import Organization
 from portal.reports import services
 
 from . import requests
+from .catalogue import load_catalogue
 from .models import Case, Category
 
 # (member, days since received, severity, the steps after the intake)
@@ -37,6 +38,7 @@ def seed_cases() -> int:
     people = {
         u.username: u for u in User.objects.filter(username__in=["plan.reviewer", "provider.user"])
     }
+    load_catalogue(Category)  # a test database emptied between tests has lost it
     provider = Organization.objects.get(kind="provider", identifier="100001")
     others = list(Organization.objects.filter(kind="provider").exclude(pk=provider.pk))
     categories = cycle(Category.objects.filter(active=True))

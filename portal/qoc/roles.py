@@ -1,6 +1,6 @@
 """Roles of the Quality of Care application (SPEC §1.3, §4). Providers hold `qoc.submitter` to
 answer what an investigation asks of them (record requests, corrective action plans); they open
-no case (ADR 0024)."""
+no case (ADR 0026)."""
 
 from portal.core.roles import NavLink, Role
 

@@ -4,7 +4,7 @@ grouped query that reads only the `qoc_case_trending` index."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -63,6 +63,10 @@ class TrendFilterForm(forms.Form):
             self.add_error("received_to", "The last day must be the same as or after the first")
         return data
 
+    def trends(self) -> list["Trend"]:
+        data = self.cleaned_data
+        return trends(self.cases(), data["received_from"], data["received_to"])
+
     def cases(self) -> QuerySet[Case]:
         """The recorded cases received in the period (and of the plan), unordered."""
         data = self.cleaned_data
@@ -98,9 +102,10 @@ class Trend:
         return sum(count for _, count in self.rows)
 
 
-def trends(cases: QuerySet[Case]) -> list[Trend]:
+def trends(cases: QuerySet[Case], first: date, last: date) -> list[Trend]:
+    """Every count of the cases received from `first` to `last`."""
     return [
-        Trend("month", "Cases by month received", "Month", by_month(cases)),
+        Trend("month", "Cases by month received", "Month", by_month(cases, first, last)),
         Trend("provider", "Cases by provider", "Provider", by_provider(cases)),
         Trend("category", "Cases by category", "Category", by_category(cases)),
         Trend("severity", "Cases by severity", "Severity", by_severity(cases)),
@@ -112,14 +117,19 @@ def _counts(cases: QuerySet[Case], field: str) -> list[tuple[Any, int]]:
     return list(cases.values_list(field).annotate(count=Count("pk")).order_by("-count", field))
 
 
-def by_month(cases: QuerySet[Case]) -> list[tuple[str, int]]:
-    rows = (
+def by_month(cases: QuerySet[Case], first: date, last: date) -> list[tuple[str, int]]:
+    """Every month of the period, those without a case too (a gap is a finding)."""
+    counts = dict(
         cases.annotate(month=TruncMonth("received_on"))
         .values_list("month")
         .annotate(count=Count("pk"))
         .order_by("month")
     )
-    return [(date_format(month, "F Y"), count) for month, count in rows]
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append((date_format(month, "F Y"), counts.get(month, 0)))
+        month = (month + timedelta(days=31)).replace(day=1)
+    return months
 
 
 def by_provider(cases: QuerySet[Case]) -> list[tuple[str, int]]:
