@@ -51,6 +51,8 @@ AUDIT_KEY = "bench-only-audit-key-not-a-secret-0123456789"
 REFERENCE = "/_bench/reference/"
 DISTURBED = 0.10  # share of the machine other work may take during a pair before it is rerun
 REVIEWER = "plan.reviewer"
+MANAGER = "qoc.manager"  # the trends are a Quality of Care manager's
+TRENDS_TARGET = 0.05
 
 
 @dataclass
@@ -180,29 +182,21 @@ def ensure_database(args: argparse.Namespace, env: dict[str, str]) -> None:
         )
 
 
-def ensure_seclusion(args: argparse.Namespace, env: dict[str, str]) -> None:
-    """Add the S&R reports (bench/seed_sr.py) to a seeded database that has none yet."""
+def ensure_added(args: argparse.Namespace, env: dict[str, str], table: str, seeder: str) -> None:
+    """Add one application's rows (bench/seed_<app>.py, `--count` of them) to a seeded database
+    whose `table` holds none yet."""
     import psycopg
 
+    count = {"sr_report": args.sr_reports, "qoc_case": args.qoc_cases}[table]
     with psycopg.connect(args.database_url) as connection:
-        row = connection.execute("SELECT count(*) FROM sr_report").fetchone()
+        row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
     if row is not None and row[0] > 100:
         return
-    say(f"Adding {args.sr_reports:,} S&R reports (minutes; done once)")
+    say(f"Adding {count:,} rows to {table} with {seeder} (minutes; done once)")
     seed_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_ENV": "development"}
+    command = ["-m", seeder, "--count", str(count), "--seed", str(args.seed)]
     subprocess.run(  # noqa: S603
-        [
-            PYTHON,
-            "-m",
-            "bench.seed_sr",
-            "--reports",
-            str(args.sr_reports),
-            "--seed",
-            str(args.seed),
-        ],
-        cwd=ROOT,
-        env=seed_env,
-        check=True,
+        [PYTHON, *command], cwd=ROOT, env=seed_env, check=True
     )
 
 
@@ -398,6 +392,7 @@ def main() -> int:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/qm_bench")
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--sr-reports", type=int, default=200_000)
+    parser.add_argument("--qoc-cases", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5)
@@ -408,7 +403,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     env = environment(args.database_url)
     ensure_database(args, env)
-    ensure_seclusion(args, env)
+    ensure_added(args, env, "sr_report", "bench.seed_sr")
+    ensure_added(args, env, "qoc_case", "bench.seed_qoc")
     # Production settings serve hashed static file names from the manifest collectstatic writes.
     subprocess.run(  # noqa: S603
         [PYTHON, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
@@ -436,6 +432,9 @@ def measure_all(
     since = (datetime.now(UTC).date() - timedelta(days=730)).isoformat()
     list_path = f"/iad/reports/?status=closed&status=in_review&occurred_from={since}&sort=-created"
     sr_path = f"/sr/reports/?status=accepted&status=submitted&occurred_from={since}&sort=-created"
+    qoc_path = f"/qoc/reports/?status=closed&status=investigating&occurred_from={since}"
+    manager = Client("127.0.0.1", port)
+    manager.sign_in(MANAGER, password)
     pages = [
         # The reference as earlier runs measured it: signed out, the middleware's redirect to
         # the sign-in page, not a view (kept to compare with the figures of before).
@@ -444,13 +443,18 @@ def measure_all(
         Page("reviewer's home page", "/", REVIEWER, 0.40),
         Page("report list, filtered", list_path, REVIEWER, 0.20),
         Page("S&R list, filtered", sr_path, REVIEWER, 0.20),
+        Page("QOC list, filtered", qoc_path, REVIEWER, 0.20),
+        # A year of cases of every plan (about 200,000 at a million), counted five ways.
+        Page("QOC trends, a year statewide", "/qoc/trends/", MANAGER, TRENDS_TARGET),
         Page("report", first_report(reviewer, list_path), REVIEWER, 0.30),
     ]
     results = []
     for page in pages:
         if args.only and args.only not in page.name:
             continue
-        client = reviewer if page.persona else Client("127.0.0.1", port)
+        client = {REVIEWER: reviewer, MANAGER: manager}.get(page.persona or "") or Client(
+            "127.0.0.1", port
+        )
         say(f"{page.name} ({page.path})")
         results.append(measure_page(page, client, reviewer, port, args))
     sign_ins = None

@@ -662,6 +662,24 @@ def _converted(value: list[Any], convert: list[tuple[int, Any]]) -> list[Any]:
     return value
 
 
+def added_seeder(doc: str, default: int, seed: Any) -> int:
+    """The command line of a seeder that adds one application's rows to a seeded database:
+    `--count` rows over the years before `--until`, from `--seed`; `seed(count, rng, until)`
+    runs once Django is set up."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=default)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--until", type=date.fromisoformat, default=datetime.now(UTC).date())
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    seed(args.count, random.Random(args.seed), args.until)
+    return 0
+
+
 def reset_sequences(*models: Any) -> None:
     """Point each table's id sequence past the rows written with explicit ids (PostgreSQL)."""
     from django.core.management.color import no_style

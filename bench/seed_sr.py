@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qm_bench .venv/bin/python -m bench.seed_sr
 
-Adds `--reports` S&R reports over the five years before `--until`, filed by the providers
+Adds `--count` S&R reports over the five years before `--until`, filed by the providers
 bench/seed.py made (by their IAD preparers, who are given `sr.submitter`; the plans' IAD
 reviewers get `sr.reviewer`), each with the history rows of its steps. Its audit events are not
 written: the list pages measured do not read them, and sealing them is most of the seed's time.
@@ -11,9 +11,7 @@ The same seed, count and `--until` give the same rows.
 
 from __future__ import annotations
 
-import argparse
 import io
-import os
 import random
 import sys
 import uuid
@@ -37,21 +35,6 @@ STEPS = {
     "return": ("submitted", "returned"),
     "accept": ("submitted", "accepted"),
 }
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reports", type=int, default=200_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--until", type=date.fromisoformat, default=datetime.now(UTC).date())
-    args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    seed_seclusion(args.reports, random.Random(args.seed), args.until)
-    return 0
 
 
 def seed_seclusion(total: int, rng: random.Random, until: date) -> None:
@@ -204,4 +187,6 @@ def _history(rng: random.Random, report: dict[str, Any], first: int) -> list[dic
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from bench.seed import added_seeder
+
+    sys.exit(added_seeder(__doc__ or "", 200_000, seed_seclusion))

@@ -12,7 +12,7 @@ from portal.accounts.tests.factories import PASSWORD, UserFactory
 from portal.registry.models import Organization
 from portal.registry.tests.factories import HealthPlanFactory, OrganizationFactory
 
-__all__ = ["PASSWORD", "Personas", "make_personas"]
+__all__ = ["PASSWORD", "Personas", "make_personas", "with_roles"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,13 @@ class Personas:
     @property
     def provider(self) -> Organization:
         return self.provider_master.organization  # type: ignore[return-value]
+
+
+def with_roles(user: User, *roles: str) -> User:
+    """The account with these roles granted, read again (its roles are cached on the row)."""
+    for role in roles:
+        grant_role(user, role, by=None)
+    return User.objects.get(pk=user.pk)
 
 
 def _user(**fields: Any) -> User:

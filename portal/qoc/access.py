@@ -3,7 +3,7 @@ reaches only what was asked of it; outsiders get 404; every read of PHI is audit
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from portal.core import audit
@@ -30,6 +30,18 @@ def requests_to(user: Any) -> QuerySet[RecordRequest]:
     if not answers_for(user):
         return RecordRequest.objects.none()
     return RecordRequest.objects.filter(provider=user.organization)
+
+
+def open_requests_to(user: Any) -> QuerySet[RecordRequest]:
+    """The requests this person's provider still has to answer (their case still open)."""
+    waiting = requests_to(user).filter(answered_at=None)
+    return waiting.exclude(case__status=Case.Status.CLOSED).select_related("case")
+
+
+def past_requests_to(user: Any) -> QuerySet[RecordRequest]:
+    """Its requests answered, or whose case closed first: the latest first."""
+    done = Q(answered_at__isnull=False) | Q(case__status=Case.Status.CLOSED)
+    return requests_to(user).filter(done).select_related("case").order_by("-requested_at", "-pk")
 
 
 def plans_asked_of(user: Any) -> QuerySet[Case]:

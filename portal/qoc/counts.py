@@ -13,7 +13,7 @@ from portal.core.home import Waiting
 from portal.reports.types import get
 from portal.reports.visibility import visible_reports
 
-from .access import plans_asked_of, requests_to
+from .access import open_requests_to, plans_asked_of
 from .models import Case, RecordRequest
 
 
@@ -44,12 +44,7 @@ def asked_of_provider(user: Any) -> list[Waiting]:
         "overdue": Count("pk", filter=Q(due_on__lt=today)),
         "due_soon": Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon)),
     }
-    requests = (
-        requests_to(user)
-        .filter(answered_at=None)
-        .exclude(case__status=Case.Status.CLOSED)
-        .aggregate(count=Count("pk"), **due)
-    )
+    requests = open_requests_to(user).aggregate(count=Count("pk"), **due)
     plans = (
         plans_asked_of(user)
         .filter(status=Case.Status.CORRECTIVE_ACTION)

@@ -23,6 +23,7 @@ STORIES = [
     ("Isaac Moreno", 2, 3, ["submit"]),
     ("Clara Whitfield", 9, 2, ["submit", "investigate", "request"]),
     ("Omar Haddad", 20, 1, ["submit", "not_quality"]),
+    ("Grace Tohee", 25, 2, ["submit", "investigate", "determine"]),
     ("Yolanda Pratt", 30, 2, ["submit", "investigate", "determine", "require_cap"]),
     ("Felix Dominguez", 45, 3, ["submit", "investigate", "determine", "require_cap", "respond"]),
 ]

@@ -206,6 +206,20 @@ class ReassignForm(TransitionForm):
         return {"investigator": self.cleaned_data["investigator"]}
 
 
+def involved_provider(report: Case, label: str) -> kit_fields.ProviderChoiceField:
+    """One of the providers involved in the case, the one the concern is about first."""
+    return kit_fields.ProviderChoiceField(
+        label=label,
+        queryset=kit_fields.active_providers().filter(pk__in=[p.pk for p in report.providers]),
+        empty_label="Choose the provider",
+        initial=report.provider_id,
+        error_messages={
+            "required": "Choose the provider",
+            "invalid_choice": "Choose one of the providers involved in the case",
+        },
+    )
+
+
 def due_field(label: str, help_text: str) -> forms.DateField:
     return forms.DateField(
         label=label,
@@ -239,20 +253,8 @@ class CapForm(TransitionForm):
 
     def __init__(self, *args: Any, report: Case, **kwargs: Any) -> None:
         super().__init__(*args, report=report, **kwargs)
-        involved = [provider.pk for provider in report.providers]
-        self.fields = {
-            "cap_provider": kit_fields.ProviderChoiceField(
-                label="Provider asked for corrective action",
-                queryset=kit_fields.active_providers().filter(pk__in=involved),
-                empty_label="Choose the provider",
-                initial=report.provider_id,
-                error_messages={
-                    "required": "Choose the provider",
-                    "invalid_choice": "Choose one of the providers involved in the case",
-                },
-            ),
-            **self.fields,
-        }
+        asked = involved_provider(report, "Provider asked for corrective action")
+        self.fields = {"cap_provider": asked, **self.fields}
 
     def clean_cap_due_on(self) -> date:
         return check_future(self.cleaned_data["cap_due_on"])
@@ -295,20 +297,7 @@ class RecordRequestForm(forms.Form):
 
     def __init__(self, *args: Any, report: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        involved = [provider.pk for provider in report.providers]
-        self.fields = {
-            "provider": kit_fields.ProviderChoiceField(
-                label="Provider asked",
-                queryset=kit_fields.active_providers().filter(pk__in=involved),
-                empty_label="Choose the provider",
-                initial=report.provider_id,
-                error_messages={
-                    "required": "Choose the provider",
-                    "invalid_choice": "Choose one of the providers involved in the case",
-                },
-            ),
-            **self.fields,
-        }
+        self.fields = {"provider": involved_provider(report, "Provider asked"), **self.fields}
         due = cast(forms.DateField, self.fields["due_on"])
         due.initial = default_due_day()
         due.help_text = (

@@ -27,6 +27,8 @@ from . import trends as trending
 from .forms import AnswerForm, RecordRequestForm
 from .models import Case
 
+RECENT = 20  # answered requests and plans the provider's list shows
+
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
@@ -55,25 +57,23 @@ def new_request(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """What Quality of Care asks of this provider: record requests and corrective action plans,
-    the open ones first. One audited read of the rows shown."""
+    """What Quality of Care asks of this provider: the record requests to answer, soonest due
+    first, the corrective action plans, and the latest requests answered or closed. One
+    audited read of the rows shown."""
     if not access.answers_for(request.user):
         raise Http404
-    asked = (
-        access.requests_to(request.user).select_related("case").order_by("-answered_at", "due_on")
-    )
-    plans = access.plans_asked_of(request.user).order_by("-status_changed_at")
-    shown = {
-        "open": [r for r in asked if r.is_open],
-        "answered": [r for r in asked if not r.is_open],
+    shown: dict[str, list[Any]] = {
+        "open": list(access.open_requests_to(request.user).order_by("due_on", "pk")),
+        "answered": list(access.past_requests_to(request.user)[:RECENT]),
+        "plans": list(access.plans_asked_of(request.user).order_by("-cap_due_on", "-pk")[:RECENT]),
     }
     audit.record(
         "qoc.requests_listed",
         actor=request.user,
         request=request,
-        data={"requests": len(asked), "plans": len(plans)},
+        data={name: len(rows) for name, rows in shown.items()},
     )
-    return render(request, "qoc/inbox.html", {**shown, "plans": plans})
+    return render(request, "qoc/inbox.html", shown)
 
 
 @require_http_methods(["GET", "POST"])

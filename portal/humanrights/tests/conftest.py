@@ -5,9 +5,8 @@ from dataclasses import dataclass
 import pytest
 
 from portal.accounts.models import User
-from portal.accounts.services import grant_role
 from portal.accounts.tests.factories import UserFactory
-from portal.core.testing import Personas
+from portal.core.testing import Personas, with_roles
 from portal.registry.models import Organization
 from portal.registry.tests.factories import HealthPlanFactory
 
@@ -31,20 +30,14 @@ class Actors:
         return self.plan_filer.organization
 
 
-def _with(user: User, *roles: str) -> User:
-    for role in roles:
-        grant_role(user, role, by=None)
-    return User.objects.get(pk=user.pk)
-
-
 @pytest.fixture
 def actors(personas: Personas) -> Actors:
     agency = personas.agency_admin.organization
     return Actors(
         personas=personas,
-        filer=_with(personas.provider_user, "ohr.submitter"),
-        plan_filer=_with(personas.plan_reviewer, "ohr.submitter"),
-        staff=_with(UserFactory(organization=agency, account_type="staff"), "ohr.staff"),
-        other_plan=_with(UserFactory(organization=HealthPlanFactory()), "ohr.submitter"),
-        outsider=_with(personas.outsider, "ohr.submitter"),
+        filer=with_roles(personas.provider_user, "ohr.submitter"),
+        plan_filer=with_roles(personas.plan_reviewer, "ohr.submitter"),
+        staff=with_roles(UserFactory(organization=agency, account_type="staff"), "ohr.staff"),
+        other_plan=with_roles(UserFactory(organization=HealthPlanFactory()), "ohr.submitter"),
+        outsider=with_roles(personas.outsider, "ohr.submitter"),
     )

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 import pytest
 
 from portal.accounts.models import User
-from portal.accounts.services import grant_role
 from portal.accounts.tests.factories import UserFactory
-from portal.core.testing import Personas
+from portal.core.testing import Personas, with_roles
 from portal.registry.models import Organization
 from portal.registry.tests.factories import HealthPlanFactory
 
@@ -29,24 +28,18 @@ class Actors:
         return self.plan_reviewer.organization
 
 
-def _with(user: User, *roles: str) -> User:
-    for role in roles:
-        grant_role(user, role, by=None)
-    return User.objects.get(pk=user.pk)  # role_names is cached per instance
-
-
 @pytest.fixture
 def actors(personas: Personas) -> Actors:
     plan = personas.plan_reviewer.organization
     agency = personas.agency_admin.organization
     return Actors(
         personas=personas,
-        submitter=_with(personas.provider_user, "iad.submitter"),
-        director=_with(personas.clinical_director, "iad.clinical_director"),
-        plan_reviewer=_with(personas.plan_reviewer, "iad.reviewer"),
-        plan_filer=_with(UserFactory(organization=plan), "irf.submitter"),
-        agency_reviewer=_with(UserFactory(organization=agency, account_type="staff"),
+        submitter=with_roles(personas.provider_user, "iad.submitter"),
+        director=with_roles(personas.clinical_director, "iad.clinical_director"),
+        plan_reviewer=with_roles(personas.plan_reviewer, "iad.reviewer"),
+        plan_filer=with_roles(UserFactory(organization=plan), "irf.submitter"),
+        agency_reviewer=with_roles(UserFactory(organization=agency, account_type="staff"),
                               "iad.reviewer"),
-        other_reviewer=_with(UserFactory(organization=HealthPlanFactory()), "iad.reviewer"),
-        outsider=_with(personas.outsider, "iad.submitter", "iad.clinical_director"),
+        other_reviewer=with_roles(UserFactory(organization=HealthPlanFactory()), "iad.reviewer"),
+        outsider=with_roles(personas.outsider, "iad.submitter", "iad.clinical_director"),
     )  # fmt: skip

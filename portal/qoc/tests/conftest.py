@@ -5,9 +5,8 @@ from dataclasses import dataclass
 import pytest
 
 from portal.accounts.models import User
-from portal.accounts.services import grant_role
 from portal.accounts.tests.factories import UserFactory
-from portal.core.testing import Personas
+from portal.core.testing import Personas, with_roles
 from portal.registry.models import Organization
 from portal.registry.tests.factories import HealthPlanFactory, OrganizationFactory
 
@@ -31,12 +30,6 @@ class Actors:
     @property
     def provider(self) -> Organization:
         return self.personas.provider
-
-
-def with_roles(user: User, *roles: str) -> User:
-    for role in roles:
-        grant_role(user, role, by=None)
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -17,10 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from portal.accounts.models import User
-from portal.accounts.services import grant_role
 from portal.accounts.tests.factories import UserFactory
 from portal.core.models import AuditEvent
-from portal.core.testing import Personas
+from portal.core.testing import Personas, with_roles
 from portal.core.workflow import TransitionRefused
 from portal.registry.models import Organization
 from portal.registry.tests.factories import HealthPlanFactory
@@ -79,12 +78,6 @@ class Cast:
         return self.rtype.editable[0]
 
 
-def _with(user: Any, roles: tuple[str, ...]) -> User:
-    for role in roles:
-        grant_role(user, role, by=None)
-    return User.objects.get(pk=user.pk)
-
-
 @pytest.fixture(params=TYPES)
 def cast(request: pytest.FixtureRequest, personas: Personas) -> Cast:
     return _cast(request.param, personas)
@@ -111,16 +104,16 @@ def _cast(name: str, personas: Personas) -> Cast:
     at_plan = contract.filer_side == "plan"
     filer = UserFactory(organization=plan) if at_plan else personas.provider_user
     people = {
-        "filer": _with(filer, holds("filer")),
-        "approver": _with(personas.clinical_director, holds("approver")),
-        "plan_reviewer": _with(personas.plan_reviewer, holds("plan")),
-        "agency_reviewer": _with(
-            UserFactory(organization=agency, account_type="staff"), holds("reviewer")
+        "filer": with_roles(filer, *holds("filer")),
+        "approver": with_roles(personas.clinical_director, *holds("approver")),
+        "plan_reviewer": with_roles(personas.plan_reviewer, *holds("plan")),
+        "agency_reviewer": with_roles(
+            UserFactory(organization=agency, account_type="staff"), *holds("reviewer")
         ),
-        "other_reviewer": _with(UserFactory(organization=HealthPlanFactory()), holds("plan")),
-        "outsider": _with(personas.outsider, holds("filer") + holds("approver")),
-        "redactor": _with(UserFactory(organization=plan), holds("redactor")),
-        "ioc_member": _with(personas.ioc_member, ("ioc.member",)),
+        "other_reviewer": with_roles(UserFactory(organization=HealthPlanFactory()), *holds("plan")),
+        "outsider": with_roles(personas.outsider, *holds("filer"), *holds("approver")),
+        "redactor": with_roles(UserFactory(organization=plan), *holds("redactor")),
+        "ioc_member": with_roles(personas.ioc_member, "ioc.member"),
     }
     return Cast(rtype, contract, people, personas.provider, plan)
 

@@ -11,10 +11,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from portal.accounts.models import User
-from portal.accounts.services import grant_role
 from portal.accounts.tests.factories import UserFactory
 from portal.core.models import AuditEvent
-from portal.core.testing import Personas
+from portal.core.testing import Personas, with_roles
 from portal.registry.models import Organization
 from portal.registry.tests.factories import HealthPlanFactory
 from portal.reports import services
@@ -50,18 +49,12 @@ class Filing:
         return list(AuditEvent.objects.filter(action=self.action))
 
 
-def _with(user: User, roles: tuple[str, ...]) -> User:
-    for role in roles:
-        grant_role(user, role, by=None)
-    return User.objects.get(pk=user.pk)
-
-
 @pytest.fixture(params=TYPES)
 def filing(request: pytest.FixtureRequest, personas: Personas) -> Filing:
     """A provider's draft of each type about a member of the plan it is contracted with."""
     rtype = get(request.param)
     contract = contract_for(rtype)
-    filer = _with(personas.provider_user, contract.holds("filer"))
+    filer = with_roles(personas.provider_user, *contract.holds("filer"))
     plan = personas.plan_reviewer.organization
     assert plan is not None
     report = contract.make(
@@ -197,7 +190,7 @@ def test_a_plan_filing_an_irf_sees_itself_first_and_confirms_another_plan(person
     from portal.iad.tests.factories import ReportFactory
 
     plan = personas.plan_reviewer.organization
-    filer = _with(UserFactory(organization=plan), ("irf.submitter",))
+    filer = with_roles(UserFactory(organization=plan), "irf.submitter")
     about = {"organization": plan, "provider": personas.provider, "health_plan": plan}
     report = ReportFactory(kind="irf", preparer=filer, **about)
     other = HealthPlanFactory(name="Aardvark Care")
@@ -227,7 +220,7 @@ def test_agency_staff_filing_an_irf_choose_from_one_list_unasked(personas) -> No
     from portal.iad.tests.factories import ReportFactory
 
     agency = personas.agency_admin.organization
-    filer = _with(UserFactory(organization=agency, account_type="staff"), ("irf.submitter",))
+    filer = with_roles(UserFactory(organization=agency, account_type="staff"), "irf.submitter")
     about = {"organization": agency, "provider": personas.provider, "health_plan": None}
     report = ReportFactory(kind="irf", preparer=filer, **about)
     other = HealthPlanFactory(name="Aardvark Care")
@@ -245,7 +238,7 @@ def test_a_provider_without_contracts_on_file_confirms_every_plan(personas) -> N
 
     provider = personas.provider
     provider.contracted_plans.clear()
-    filer = _with(personas.provider_user, ("sr.submitter",))
+    filer = with_roles(personas.provider_user, ("sr.submitter",))
     report = ReportFactory(organization=provider, preparer=filer, health_plan=None)
     plan = personas.plan_reviewer.organization
     url = f"/sr/reports/{report.code}/draft/member/"

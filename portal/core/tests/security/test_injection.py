@@ -55,10 +55,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
 from portal.accounts.models import User
-from portal.accounts.services import grant_role
 from portal.accounts.services.terms import publish_terms
 from portal.accounts.tests.factories import UserFactory
 from portal.core.models import OutboundEmail
+from portal.core.testing import with_roles
 from portal.iad.models import IncidentType, RedactedCopy, Report
 from portal.iad.tests.factories import ReportFactory
 from portal.registry.models import Organization
@@ -230,12 +230,6 @@ class World:
     ioc_member: User
 
 
-def _with(user: User, *roles: str) -> User:
-    for role in roles:
-        grant_role(user, role, by=None)
-    return User.objects.get(pk=user.pk)
-
-
 @pytest.fixture
 def world(personas) -> World:
     plan = personas.plan_reviewer.organization
@@ -246,11 +240,11 @@ def world(personas) -> World:
     return World(
         provider=personas.provider, plan=plan, committee=committee,
         master=personas.provider_master,
-        submitter=_with(personas.provider_user, "iad.submitter"),
-        director=_with(personas.clinical_director, "iad.clinical_director"),
-        reviewer=_with(personas.plan_reviewer, "iad.reviewer"),
-        redactor=_with(UserFactory(organization=plan), "iad.redactor"),
-        ioc_member=_with(personas.ioc_member, "ioc.member"),
+        submitter=with_roles(personas.provider_user, "iad.submitter"),
+        director=with_roles(personas.clinical_director, "iad.clinical_director"),
+        reviewer=with_roles(personas.plan_reviewer, "iad.reviewer"),
+        redactor=with_roles(UserFactory(organization=plan), "iad.redactor"),
+        ioc_member=with_roles(personas.ioc_member, "ioc.member"),
     )  # fmt: skip
 
 

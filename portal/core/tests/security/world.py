@@ -4,10 +4,9 @@ the portal serves (issue #7): the authorization matrix, CSRF and audit tests wal
 from dataclasses import dataclass
 
 from portal.accounts.models import ActivationLetter, LetterBatch, User
-from portal.accounts.services import grant_role
 from portal.accounts.tests.factories import UserFactory
 from portal.core import uploads
-from portal.core.testing import make_personas
+from portal.core.testing import make_personas, with_roles
 from portal.core.tests.sample_files import png
 from portal.qoc.models import Case, RecordFile, RecordRequest
 from portal.registry.models import Organization
@@ -38,12 +37,6 @@ class World:
 
     def path(self, template: str) -> str:
         return template.format(**self.codes)
-
-
-def _with(user: User, *roles: str) -> User:
-    for role in roles:
-        grant_role(user, role, by=None)
-    return User.objects.get(pk=user.pk)
 
 
 def _roles(key: str, *more: str) -> tuple[str, ...]:
@@ -136,19 +129,19 @@ def build_world() -> World:
     for organization in (provider, committee):
         organization.region = "central"
         organization.save()
-    individual = _with(personas.provider_user, *_roles("filer"))
+    individual = with_roles(personas.provider_user, *_roles("filer"))
     people: dict[str, User | None] = {
         "anonymous": None,
         "pending": UserFactory(organization=provider, status=User.Status.AWAITING_APPROVAL),
         "locked": UserFactory(organization=provider, status=User.Status.LOCKED),
         "individual": individual,
         "master": personas.provider_master,
-        "director": _with(personas.clinical_director, *_roles("approver")),
-        "plan_reviewer": _with(personas.plan_reviewer, *_roles("plan")),
-        "redactor": _with(UserFactory(organization=plan), *_roles("redactor")),
-        "ioc_member": _with(personas.ioc_member, "ioc.member"),
+        "director": with_roles(personas.clinical_director, *_roles("approver")),
+        "plan_reviewer": with_roles(personas.plan_reviewer, *_roles("plan")),
+        "redactor": with_roles(UserFactory(organization=plan), *_roles("redactor")),
+        "ioc_member": with_roles(personas.ioc_member, "ioc.member"),
         "agency_admin": personas.agency_admin,
-        "outsider": _with(personas.outsider, *_roles("filer", "approver")),
+        "outsider": with_roles(personas.outsider, *_roles("filer", "approver")),
     }
     records: dict[str, object] = {}
     for rtype in registered():
