@@ -238,7 +238,7 @@ def test_a_provider_without_contracts_on_file_confirms_every_plan(personas) -> N
 
     provider = personas.provider
     provider.contracted_plans.clear()
-    filer = with_roles(personas.provider_user, ("sr.submitter",))
+    filer = with_roles(personas.provider_user, "sr.submitter")
     report = ReportFactory(organization=provider, preparer=filer, health_plan=None)
     plan = personas.plan_reviewer.organization
     url = f"/sr/reports/{report.code}/draft/member/"

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from portal.accounts.models import User
+from portal.accounts.models import RoleGrant, User
 from portal.accounts.tests.factories import UserFactory
 from portal.core.business_days import PHOENIX
 from portal.core.testing import Personas, with_roles
@@ -36,16 +36,23 @@ class Actors:
 FILING_SINCE = datetime(2025, 1, 2, 9, tzinfo=PHOENIX)
 
 
+def _with(user: User, *roles: str) -> User:
+    """The roles granted as of `FILING_SINCE`, when the facility's monthly summaries begin."""
+    with_roles(user, *roles)
+    RoleGrant.objects.filter(user=user, role__in=roles).update(granted_at=FILING_SINCE)
+    return User.objects.get(pk=user.pk)
+
+
 @pytest.fixture
 def actors(personas: Personas) -> Actors:
     agency = personas.agency_admin.organization
     return Actors(
         personas=personas,
-        filer=with_roles(personas.provider_user, "sr.submitter"),
-        plan_reviewer=with_roles(personas.plan_reviewer, "sr.reviewer"),
-        agency_reviewer=with_roles(
+        filer=_with(personas.provider_user, "sr.submitter"),
+        plan_reviewer=_with(personas.plan_reviewer, "sr.reviewer"),
+        agency_reviewer=_with(
             UserFactory(organization=agency, account_type="staff"), "sr.reviewer"
         ),
-        other_reviewer=with_roles(UserFactory(organization=HealthPlanFactory()), "sr.reviewer"),
-        outsider=with_roles(personas.outsider, "sr.submitter"),
+        other_reviewer=_with(UserFactory(organization=HealthPlanFactory()), "sr.reviewer"),
+        outsider=_with(personas.outsider, "sr.submitter"),
     )
