@@ -35,7 +35,7 @@ $(ASSETS)/css/styles.css: node_modules/.installed $(wildcard assets/sass/*.scss)
 assets: $(ASSETS)/css/styles.css $(wildcard assets/js/*.js assets/img/*)
 	mkdir -p $(ASSETS)/js
 	cp $(USWDS)/js/uswds.min.js* $(USWDS)/js/uswds-init.min.js* assets/js/*.js $(ASSETS)/js/
-	cp node_modules/chart.js/dist/chart.umd.min.js $(ASSETS)/js/
+	cp node_modules/chart.js/dist/chart.umd.min.js* $(ASSETS)/js/
 	cp -r $(USWDS)/fonts $(USWDS)/img $(ASSETS)/
 	cp assets/img/* $(ASSETS)/img/
 
