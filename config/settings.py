@@ -377,6 +377,9 @@ OHR_STALE_DAYS = env.int("OHR_STALE_DAYS", 90)
 # The business days a provider is given to answer a Quality of Care record request, unless the
 # investigator chooses another due day.
 QOC_RECORD_REQUEST_DAYS = env.int("QOC_RECORD_REQUEST_DAYS", 10)
+# How long the Quality of Care trends, once counted for a period and plan, are shown again
+# before they are counted anew.
+QOC_TRENDS_SECONDS = env.int("QOC_TRENDS_SECONDS", 300)
 
 # --- Logging: no PHI reaches the logs; request bodies are never logged. ----------------------
 # In development the worker's two lines per task (started, finished) would bury what `make run`

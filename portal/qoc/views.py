@@ -157,9 +157,14 @@ def trends(request: HttpRequest) -> HttpResponse:
     form = _trend_filters(request)
     if not form.is_valid():
         return render(request, "qoc/trends.html", {"form": form, "trends": None}, status=400)
-    shown = form.trends()
+    counted = form.trends()
     audit.record("qoc.trends_viewed", actor=request.user, request=request, data=form.chosen())
-    context = {"form": form, "trends": shown, "query": request.GET.urlencode()}
+    context = {
+        "form": form,
+        "trends": counted.trends,
+        "counted_at": counted.at,
+        "query": request.GET.urlencode(),
+    }
     return render(request, "qoc/trends.html", context)
 
 
@@ -171,7 +176,7 @@ def trends_export(request: HttpRequest, file_format: str) -> HttpResponseBase:
     form = _trend_filters(request)
     if not form.is_valid():
         return render(request, "qoc/trends.html", {"form": form, "trends": None}, status=400)
-    shown = form.trends()
+    shown = form.trends().trends
     data = {"format": file_format, **form.chosen()}
     audit.record("qoc.trends_exported", actor=request.user, request=request, data=data)
     name = f"quality-of-care-trends-{timezone.localdate():%Y-%m-%d}"

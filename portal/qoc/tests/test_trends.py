@@ -110,7 +110,8 @@ def test_the_export_holds_the_numbers_of_the_page(client, actors) -> None:
     assert client.get("/qoc/trends/export/xlsx/").status_code == 200
 
 
-def test_the_trends_keep_their_query_count_as_cases_grow(client, actors) -> None:
+def test_the_trends_keep_their_query_count_as_cases_grow(client, actors, settings) -> None:
+    settings.QOC_TRENDS_SECONDS = 0  # counted on every view
     client.force_login(actors.manager)
 
     def count() -> int:
@@ -124,3 +125,19 @@ def test_the_trends_keep_their_query_count_as_cases_grow(client, actors) -> None
     for n in range(20):
         received(actors, this_month(1), provider=OrganizationFactory(), severity=n % 3 + 1)
     assert count() == few
+
+
+def test_counted_trends_are_kept_for_a_while_then_counted_anew(client, actors, settings) -> None:
+    settings.QOC_TRENDS_SECONDS = 300
+    received(actors, this_month(1))
+    client.force_login(actors.manager)
+    first = client.get("/qoc/trends/")
+    received(actors, this_month(1))
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get("/qoc/trends/")
+    assert again.context["counted_at"] == first.context["counted_at"]
+    assert again.context["trends"][0].total == 1  # as counted a moment ago
+    assert not any("qoc_case" in query["sql"] for query in kept.captured_queries)
+    assert "the same counts are shown for a few minutes" in again.content.decode()
+    other_plan = client.get("/qoc/trends/", {"health_plan": actors.plan.pk})
+    assert other_plan.context["trends"][0].total == 2  # other filters: counted now
