@@ -1,7 +1,8 @@
 """Tracking and trending (SPEC §4): how many cases were received, by provider, category,
-severity, determination and month, over a period and for one plan or all. Each count is one
-grouped query that reads only the `qoc_case_trending` index."""
+severity, determination and month, over a period and for one plan or all. The counts come from
+two grouped queries that read only the `qoc_case_trending` index."""
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -122,28 +123,51 @@ class Counted:
 
 
 def trends(cases: QuerySet[Case], first: date, last: date) -> list[Trend]:
-    """Every count of the cases received from `first` to `last`."""
+    """Every count of the cases received from `first` to `last`, from two grouped reads of the
+    cases (one by month, severity and determination; one by provider and category), each a
+    scan of the trending index, summed here."""
+    when = _grouped(
+        cases.annotate(month=TruncMonth("received_on")),
+        "month",
+        "severity",
+        "determination",
+    )
+    who = _grouped(cases, "provider", "topic")
     return [
-        Trend("month", "Cases by month received", "Month", by_month(cases, first, last)),
-        Trend("provider", "Cases by provider", "Provider", by_provider(cases)),
-        Trend("category", "Cases by category", "Category", by_category(cases)),
-        Trend("severity", "Cases by severity", "Severity", by_severity(cases)),
-        Trend("determination", "Cases by determination", "Determination", by_determination(cases)),
+        Trend("month", "Cases by month received", "Month", by_month(_sum(when, 0), first, last)),
+        Trend("provider", "Cases by provider", "Provider", by_provider(_sum(who, 0))),
+        Trend("category", "Cases by category", "Category", by_category(_sum(who, 1))),
+        Trend("severity", "Cases by severity", "Severity", by_severity(_sum(when, 1))),
+        Trend(
+            "determination",
+            "Cases by determination",
+            "Determination",
+            by_determination(_sum(when, 2)),
+        ),
     ]
 
 
-def _counts(cases: QuerySet[Case], field: str) -> list[tuple[Any, int]]:
-    return list(cases.values_list(field).annotate(count=Count("pk")).order_by("-count", field))
+def _grouped(cases: QuerySet[Case], *fields: str) -> Counter[tuple[Any, ...]]:
+    """How many cases share each combination of the fields' values."""
+    rows = cases.values_list(*fields).annotate(count=Count("pk")).order_by()
+    return Counter({tuple(row[:-1]): row[-1] for row in rows})
 
 
-def by_month(cases: QuerySet[Case], first: date, last: date) -> list[tuple[str, int]]:
+def _sum(counts: Counter[tuple[Any, ...]], position: int) -> Counter[Any]:
+    """The counts of one of the grouped values, the others summed away."""
+    summed: Counter[Any] = Counter()
+    for key, count in counts.items():
+        summed[key[position]] += count
+    return summed
+
+
+def _most_first(counts: Counter[Any]) -> list[tuple[Any, int]]:
+    """The most cases first; equal counts in the order of their values (ids)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))
+
+
+def by_month(counts: Counter[Any], first: date, last: date) -> list[tuple[str, int]]:
     """Every month of the period, those without a case too (a gap is a finding)."""
-    counts = dict(
-        cases.annotate(month=TruncMonth("received_on"))
-        .values_list("month")
-        .annotate(count=Count("pk"))
-        .order_by("month")
-    )
     months, month = [], first.replace(day=1)
     while month <= last:
         months.append((date_format(month, "F Y"), counts.get(month, 0)))
@@ -151,9 +175,9 @@ def by_month(cases: QuerySet[Case], first: date, last: date) -> list[tuple[str, 
     return months
 
 
-def by_provider(cases: QuerySet[Case]) -> list[tuple[str, int]]:
-    counts = _counts(cases, "provider")
-    top, rest = counts[:TOP_PROVIDERS], counts[TOP_PROVIDERS:]
+def by_provider(counts: Counter[Any]) -> list[tuple[str, int]]:
+    ranked = _most_first(counts)
+    top, rest = ranked[:TOP_PROVIDERS], ranked[TOP_PROVIDERS:]
     names = dict(
         Organization.objects.filter(pk__in=[pk for pk, _ in top if pk]).values_list("pk", "name")
     )
@@ -163,28 +187,23 @@ def by_provider(cases: QuerySet[Case]) -> list[tuple[str, int]]:
     return rows
 
 
-def by_category(cases: QuerySet[Case]) -> list[tuple[str, int]]:
-    counts = _counts(cases, "topic")
+def by_category(counts: Counter[Any]) -> list[tuple[str, int]]:
     names = dict(Category.objects.values_list("pk", "name"))
-    return [(names.get(pk, "Not yet triaged"), count) for pk, count in counts]
+    return [(names.get(pk, "Not yet triaged"), count) for pk, count in _most_first(counts)]
 
 
-def by_severity(cases: QuerySet[Case]) -> list[tuple[str, int]]:
+def by_severity(counts: Counter[Any]) -> list[tuple[str, int]]:
     labels = dict(Case.Severity.choices)
-    counts = dict(_counts(cases, "severity"))
-    rows = [
-        (str(labels[level]), counts[level]) for level in Case.Severity.values if level in counts
-    ]
-    if None in counts:
+    rows = [(str(labels[level]), counts[level]) for level in Case.Severity.values if counts[level]]
+    if counts[None]:
         rows.append(("Not yet triaged", counts[None]))
     return rows
 
 
-def by_determination(cases: QuerySet[Case]) -> list[tuple[str, int]]:
+def by_determination(counts: Counter[Any]) -> list[tuple[str, int]]:
     labels = dict(Case.Determination.choices)
-    counts = dict(_counts(cases, "determination"))
-    rows = [(str(labels[d]), counts[d]) for d in Case.Determination.values if d in counts]
-    if "" in counts:
+    rows = [(str(labels[d]), counts[d]) for d in Case.Determination.values if counts[d]]
+    if counts[""]:
         rows.append(("Not determined yet", counts[""]))
     return rows
 
