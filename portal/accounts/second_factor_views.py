@@ -44,7 +44,7 @@ NO_PASSKEY = "Your browser did not send a passkey. Passkeys need JavaScript and 
 def _held(request: HttpRequest, gate: str) -> User | None:
     """The active account held at `gate` in this session, if any."""
     user = account_at_gate(request, gate)
-    if user is None or not user.is_active:
+    if user is not None and not user.is_active:  # locked or removed since the password
         leave_gate(request)
         return None
     return user
