@@ -322,16 +322,25 @@ class FactorNameForm(forms.Form):
     )
 
 
+def _short_code(value: str, limit: int, message: str) -> str:
+    """A code's length is named by its label: no "characters left" hint, just a plain limit."""
+    if len(value) > limit:
+        raise forms.ValidationError(message)
+    return value
+
+
 class AuthenticatorCodeForm(forms.Form):
     code = forms.CharField(
         label="Code from your authenticator app",
-        max_length=12,
         help_text="6 digits. A new code shows every 30 seconds.",
         error_messages={"required": "Enter the 6-digit code from your authenticator app"},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
     )
+
+    def clean_code(self) -> str:
+        return _short_code(self.cleaned_data["code"], 12, "Enter the 6 digits the app shows")
 
 
 class AddAuthenticatorAppForm(FactorNameForm, AuthenticatorCodeForm):
@@ -341,13 +350,15 @@ class AddAuthenticatorAppForm(FactorNameForm, AuthenticatorCodeForm):
 class SecondFactorRecoveryCodeForm(forms.Form):
     code = forms.CharField(
         label="Recovery code",
-        max_length=20,
         help_text="12 letters and digits, as you saved them. Hyphens and spaces are fine.",
         error_messages={"required": "Enter one of your recovery codes"},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
+
+    def clean_code(self) -> str:
+        return _short_code(self.cleaned_data["code"], 20, "Enter a 12-character recovery code")
 
 
 class SecondFactorRequirementForm(forms.Form):
