@@ -44,9 +44,12 @@ class UserAdmin(ReadOnlyModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         reset = self.admin_site.admin_view(self.reset_second_factor_view)
         own = [
-            path("<path:object_id>/reset-second-factor/", reset,
-                 name="accounts_user_reset_second_factor"),
-        ]  # fmt: skip
+            path(
+                "<path:object_id>/reset-second-factor/",
+                reset,
+                name="accounts_user_reset_second_factor",
+            ),
+        ]
         return own + super().get_urls()  # type: ignore[operator]
 
     def reset_second_factor_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -61,20 +64,33 @@ class UserAdmin(ReadOnlyModelAdmin):
             except AccountActionRefused as refused:
                 messages.error(request, str(refused))
             else:
-                messages.success(request, f"The second factor of {account} is reset. They were "
-                                          "told by e-mail.")  # fmt: skip
+                messages.success(
+                    request, f"The second factor of {account} is reset. They were told by e-mail."
+                )
             return redirect("back_office:accounts_user_change", account.pk)
-        context = {**self.admin_site.each_context(request), "account": account,
-                   "opts": self.opts, "title": f"Reset the second factor of {account}?"}  # fmt: skip
-        return TemplateResponse(request, "back_office/accounts/user/reset_second_factor.html",
-                                context)  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "account": account,
+            "opts": self.opts,
+            "title": f"Reset the second factor of {account}?",
+        }
+        return TemplateResponse(
+            request, "back_office/accounts/user/reset_second_factor.html", context
+        )
 
-    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any,
-                           obj: User | None = None, **kwargs: Any) -> HttpResponse:  # fmt: skip
+    def render_change_form(  # type: ignore[override]
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: User | None = None,
+    ) -> HttpResponse:
         context["has_second_factor"] = obj is not None and (
             obj.passkeys.exists() or obj.authenticator_apps.exists()
         )
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(TermsVersion, site=back_office)

@@ -20,8 +20,8 @@ from .models import (
     TermsVersion,
     User,
 )
-from .services import grant_role
 from .secret_box import seal, unseal
+from .services import grant_role
 from .services.registration import hash_answer
 from .services.second_factor import new_totp_secret
 from .services.terms import publish_terms

@@ -70,7 +70,9 @@ def manage_accounts(request: HttpRequest) -> HttpResponse:
     ]
     with_factor = set(
         organization.accounts.filter(passkeys__isnull=False).values_list("pk", flat=True)
-    ) | set(organization.accounts.filter(authenticator_apps__isnull=False).values_list("pk", flat=True))
+    ) | set(
+        organization.accounts.filter(authenticator_apps__isnull=False).values_list("pk", flat=True)
+    )
     context = {"organization": organization, "groups": groups, "with_factor": with_factor}
     return render(request, "accounts/manage/list.html", context)
 
@@ -83,16 +85,23 @@ def organization_second_factor(request: HttpRequest) -> HttpResponse:
     form = SecondFactorRequirementForm(posted(request), initial=initial)
     if form.is_valid():
         required = form.cleaned_data["required"]
-        factors.set_organization_requirement(organization, required, by=_me(request),
-                                             request=request)  # fmt: skip
-        messages.success(request, "Everyone in your organization now needs a second factor; "
-                         "people without one set it up at their next sign-in." if required else
-                         "Each person in your organization now chooses whether to use a second "
-                         "factor.")  # fmt: skip
+        factors.set_organization_requirement(
+            organization, required, by=_me(request), request=request
+        )
+        messages.success(
+            request,
+            "Everyone in your organization now needs a second factor; "
+            "people without one set it up at their next sign-in."
+            if required
+            else "Each person in your organization now chooses whether to use a second factor.",
+        )
         return redirect("accounts:manage_accounts")
-    return render(request, "accounts/manage/second_factor.html",
-                  {"organization": organization, "form": form},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "accounts/manage/second_factor.html",
+        {"organization": organization, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET

@@ -40,7 +40,7 @@ LOCKED = (
 NO_PASSKEY = "Your browser did not send a passkey. Passkeys need JavaScript and a recent browser."
 
 
-# --- at sign-in: give the second factor ----------------------------------------------------------
+# --- at sign-in: give the second factor -----------------------------------------------------------
 def _held(request: HttpRequest, gate: str) -> User | None:
     """The active account held at `gate` in this session, if any."""
     user = account_at_gate(request, gate)
@@ -50,13 +50,11 @@ def _held(request: HttpRequest, gate: str) -> User | None:
     return user
 
 
-def _refused(request: HttpRequest, check: factors.FactorCheck) -> HttpResponse | None:
-    """Where a failed check leads: a locked account goes back to the sign-in page."""
-    if check.locked:
-        leave_gate(request)
-        messages.error(request, LOCKED)
-        return redirect("accounts:sign_in")
-    return None
+def _locked_out(request: HttpRequest) -> HttpResponse:
+    """A failure that locked the account: back to the sign-in page, saying why."""
+    leave_gate(request)
+    messages.error(request, LOCKED)
+    return redirect("accounts:sign_in")
 
 
 @login_not_required
@@ -66,28 +64,24 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user = _held(request, "second_factor")
     if user is None:
         return redirect("accounts:sign_in")
-    form = AuthenticatorCodeForm(request.POST if request.POST.get("method") == "code" else None)
+    method = request.POST.get("method")
+    form = AuthenticatorCodeForm(request.POST if method == "code" else None)
     error = ""
     if request.method == "POST":
+        check: factors.FactorCheck | None = None
         if address_is_throttled(request):
             error = THROTTLED
-        elif request.POST.get("method") == "passkey":
+        elif method == "passkey":
             credential = request.POST.get("credential", "")
-            if not credential:
-                error = NO_PASSKEY
-            else:
-                check = factors.verify_passkey(user, credential, request)
-                if check.ok:
-                    return pass_gate(request, user, factor=check.kind)
-                error = PASSKEY_REFUSED
-                if (refusal := _refused(request, check)) is not None:
-                    return refusal
+            check = factors.verify_passkey(user, credential, request) if credential else None
+            error = PASSKEY_REFUSED if credential else NO_PASSKEY
         elif form.is_valid():
             check = factors.verify_totp(user, form.cleaned_data["code"], request)
-            if check.ok:
-                return pass_gate(request, user, factor=check.kind)
-            if (refusal := _refused(request, check)) is not None:
-                return refusal
+        if check is not None and check.ok:
+            return pass_gate(request, user, factor=check.kind)
+        if check is not None and check.locked:
+            return _locked_out(request)
+        if check is not None and method == "code":
             form.add_error("code", WRONG_CODE)
     context = {
         "form": form,
@@ -116,12 +110,13 @@ def second_factor_recovery(request: HttpRequest) -> HttpResponse:
         if check.ok:
             messages.warning(request, _codes_left_message(check.remaining or 0))
             return pass_gate(request, user, factor=check.kind)
-        if (refusal := _refused(request, check)) is not None:
-            return refusal
+        if check.locked:
+            return _locked_out(request)
         form.add_error("code", WRONG_RECOVERY_CODE)
     status = 429 if throttled else 400 if form.errors else 200
-    return render(request, "accounts/second_factor/recovery_code.html", {"form": form},
-                  status=status)  # fmt: skip
+    return render(
+        request, "accounts/second_factor/recovery_code.html", {"form": form}, status=status
+    )
 
 
 def _codes_left_message(left: int) -> str:
@@ -137,7 +132,7 @@ def _codes_left_message(left: int) -> str:
     )
 
 
-# --- at sign-in: set one up, when it is required ---------------------------------------------------
+# --- at sign-in: set one up, when it is required --------------------------------------------------
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def enrol_second_factor(request: HttpRequest) -> HttpResponse:
@@ -178,8 +173,11 @@ def _added(
     if at_gate:  # the new factor was just used: it counts as given for this sign-in
         enter_gate(request, user, "enrol_second_factor", factor=kind)
     if codes:
-        return render(request, "accounts/second_factor/recovery_codes.html",
-                      {"codes": codes, "at_gate": at_gate, "first": True})  # fmt: skip
+        return render(
+            request,
+            "accounts/second_factor/recovery_codes.html",
+            {"codes": codes, "at_gate": at_gate, "first": True},
+        )
     messages.success(request, "Your second factor is added.")
     return redirect("accounts:my_account")
 
@@ -189,14 +187,20 @@ def _add_app(request: HttpRequest, user: User, *, at_gate: bool) -> HttpResponse
     form = AddAuthenticatorAppForm(posted(request), initial={"name": "Authenticator app"})
     if form.is_valid():
         app, codes = factors.add_authenticator_app(
-            user, name=form.cleaned_data["name"], secret=secret, code=form.cleaned_data["code"],
+            user,
+            name=form.cleaned_data["name"],
+            secret=secret,
+            code=form.cleaned_data["code"],
             request=request,
-        )  # fmt: skip
+        )
         if app is not None:
             factors.drop_pending_secret(request)
             return _added(request, user, factors.AUTHENTICATOR_APP, codes, at_gate=at_gate)
-        form.add_error("code", "The code is not right. Check that the app shows this account, "
-                               "and type the code it shows now")  # fmt: skip
+        form.add_error(
+            "code",
+            "The code is not right. Check that the app shows this account, "
+            "and type the code it shows now",
+        )
     uri = factors.totp_uri(user, secret)
     context = {
         "form": form,
@@ -204,8 +208,9 @@ def _add_app(request: HttpRequest, user: User, *, at_gate: bool) -> HttpResponse
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "qr_code": segno.make(uri, error="m").svg_data_uri(scale=5, border=2),
     }
-    return render(request, "accounts/second_factor/add_app.html", context,
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request, "accounts/second_factor/add_app.html", context, status=400 if form.errors else 200
+    )
 
 
 def _add_passkey(request: HttpRequest, user: User, *, at_gate: bool) -> HttpResponse:
@@ -226,11 +231,15 @@ def _add_passkey(request: HttpRequest, user: User, *, at_gate: bool) -> HttpResp
         "at_gate": at_gate,
         "passkey_options": factors.registration_options(user, request),
     }
-    return render(request, "accounts/second_factor/add_passkey.html", context,
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "accounts/second_factor/add_passkey.html",
+        context,
+        status=400 if form.errors else 200,
+    )
 
 
-# --- My account ----------------------------------------------------------------------------------
+# --- My account -----------------------------------------------------------------------------------
 def _me(request: HttpRequest) -> User:
     return cast(User, request.user)
 
@@ -253,10 +262,16 @@ def my_recovery_codes(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         codes = factors.new_recovery_codes(user, request)
-        return render(request, "accounts/second_factor/recovery_codes.html",
-                      {"codes": codes, "at_gate": False, "first": False})  # fmt: skip
-    return render(request, "accounts/second_factor/new_codes.html",
-                  {"left": factors.recovery_codes_left(user)})  # fmt: skip
+        return render(
+            request,
+            "accounts/second_factor/recovery_codes.html",
+            {"codes": codes, "at_gate": False, "first": False},
+        )
+    return render(
+        request,
+        "accounts/second_factor/new_codes.html",
+        {"left": factors.recovery_codes_left(user)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -105,7 +105,9 @@ urlpatterns = [
         second_factor_views.my_add_app,
         name="my_add_app",
     ),
-    path("account/second-factor/passkey/", second_factor_views.my_add_passkey, name="my_add_passkey"),
+    path(
+        "account/second-factor/passkey/", second_factor_views.my_add_passkey, name="my_add_passkey"
+    ),
     path(
         "account/second-factor/recovery-codes/",
         second_factor_views.my_recovery_codes,

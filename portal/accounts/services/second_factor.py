@@ -54,7 +54,7 @@ TOTP_DIGITS = 6
 # A code of the step before or after the current one is accepted (clocks drift; people type).
 TOTP_DRIFT_STEPS = 1
 CHALLENGE_KEY = "webauthn_challenge"
-PENDING_SECRET_KEY = "pending_totp_secret"
+PENDING_APP_SESSION = "pending_authenticator_app"
 
 
 class FactorRemovalRefused(Exception):
@@ -72,7 +72,7 @@ class FactorCheck:
     locked: bool = False  # this failure locked the account
 
 
-# --- who needs one ------------------------------------------------------------------------------
+# --- who needs one --------------------------------------------------------------------------------
 def has_second_factor(user: User) -> bool:
     return user.passkeys.exists() or user.authenticator_apps.exists()
 
@@ -87,7 +87,7 @@ def second_factor_required(user: User) -> bool:
     return user.is_master or (organization is not None and organization.kind == "agency")
 
 
-# --- authenticator apps (TOTP, RFC 6238) ---------------------------------------------------------
+# --- authenticator apps (TOTP, RFC 6238) ----------------------------------------------------------
 def new_totp_secret() -> str:
     return pyotp.random_base32(length=32)  # 160 bits, as RFC 4226 recommends
 
@@ -162,16 +162,16 @@ def verify_totp(user: User, code: str, request: HttpRequest) -> FactorCheck:
 def hold_pending_secret(request: HttpRequest, user: User) -> str:
     """The secret being enrolled in this session: the same one until it is kept, so the page
     can be shown again without the QR code already scanned going stale."""
-    held = request.session.get(PENDING_SECRET_KEY) or {}
+    held = request.session.get(PENDING_APP_SESSION) or {}
     if held.get("user") == user.pk:
         return unseal(held["secret"])
     secret = new_totp_secret()
-    request.session[PENDING_SECRET_KEY] = {"user": user.pk, "secret": seal(secret)}
+    request.session[PENDING_APP_SESSION] = {"user": user.pk, "secret": seal(secret)}
     return secret
 
 
 def drop_pending_secret(request: HttpRequest) -> None:
-    request.session.pop(PENDING_SECRET_KEY, None)
+    request.session.pop(PENDING_APP_SESSION, None)
 
 
 # --- passkeys (WebAuthn Level 3) ------------------------------------------------------------------
@@ -314,7 +314,7 @@ def verify_passkey(user: User, credential: str, request: HttpRequest) -> FactorC
         return _used(user, PASSKEY, request)
 
 
-# --- recovery codes ------------------------------------------------------------------------------
+# --- recovery codes -------------------------------------------------------------------------------
 def _normalized_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").upper()
 
@@ -334,8 +334,13 @@ def new_recovery_codes(user: User, request: HttpRequest | None = None) -> list[s
         SecondFactorRecoveryCode.objects.bulk_create(
             SecondFactorRecoveryCode(user=user, code_hash=make_password(code)) for code in codes
         )
-        audit.record("second_factor.recovery_codes_made", actor=user, target=user,
-                     request=request, data={"count": RECOVERY_CODE_COUNT})  # fmt: skip
+        audit.record(
+            "second_factor.recovery_codes_made",
+            actor=user,
+            target=user,
+            request=request,
+            data={"count": RECOVERY_CODE_COUNT},
+        )
     return [_formatted(code) for code in codes]
 
 
@@ -360,7 +365,7 @@ def use_recovery_code(user: User, code: str, request: HttpRequest) -> FactorChec
     return _failed(user, RECOVERY_CODE, "wrong_code", request)
 
 
-# --- what happens at sign-in -------------------------------------------------------------------
+# --- what happens at sign-in ----------------------------------------------------------------------
 def _used(
     user: User, kind: str, request: HttpRequest, *, remaining: int | None = None
 ) -> FactorCheck:
@@ -374,8 +379,13 @@ def _used(
 def _failed(user: User, kind: str, reason: str, request: HttpRequest) -> FactorCheck:
     """Audited, and counted toward the account's lockout like a wrong password."""
     with transaction.atomic():
-        audit.record("second_factor.failed", organization=user.organization, target=user,
-                     request=request, data={"kind": kind, "reason": reason})  # fmt: skip
+        audit.record(
+            "second_factor.failed",
+            organization=user.organization,
+            target=user,
+            request=request,
+            data={"kind": kind, "reason": reason},
+        )
         locked = record_failure(user, request)
     return FactorCheck(False, kind, reason=reason, locked=locked)
 
@@ -383,8 +393,9 @@ def _failed(user: User, kind: str, reason: str, request: HttpRequest) -> FactorC
 # --- enrolment, removal, reset --------------------------------------------------------------------
 def _enrolled(user: User, kind: str, request: HttpRequest | None) -> list[str]:
     """Audit and tell the holder; the first second factor comes with its recovery codes."""
-    audit.record("second_factor.enrolled", actor=user, target=user, request=request,
-                 data={"kind": kind})  # fmt: skip
+    audit.record(
+        "second_factor.enrolled", actor=user, target=user, request=request, data={"kind": kind}
+    )
     send_account_notice(user, "second_factor_added", by=None)
     if user.second_factor_recovery_codes.filter(used_at__isnull=True).exists():
         return []
@@ -418,8 +429,13 @@ def remove_factor(user: User, kind: str, pk: int, *, request: HttpRequest) -> st
         if total == 1:
             user.second_factor_recovery_codes.all().delete()
         kind_name = PASSKEY if model is Passkey else AUTHENTICATOR_APP
-        audit.record("second_factor.removed", actor=user, target=user, request=request,
-                     data={"kind": kind_name})  # fmt: skip
+        audit.record(
+            "second_factor.removed",
+            actor=user,
+            target=user,
+            request=request,
+            data={"kind": kind_name},
+        )
         send_account_notice(user, "second_factor_removed", by=None)
     return factor.name
 
@@ -442,9 +458,14 @@ def reset_second_factor(account: User, *, by: User, request: HttpRequest | None 
         SecondFactorRecoveryCode.objects.filter(user=account).delete()
         if not passkeys and not apps:
             raise AccountActionRefused("This account has no second factor to reset.")
-        audit.record("second_factor.reset", actor=by, organization=account.organization,
-                     target=account, request=request,
-                     data={"passkeys": passkeys, "authenticator_apps": apps})  # fmt: skip
+        audit.record(
+            "second_factor.reset",
+            actor=by,
+            organization=account.organization,
+            target=account,
+            request=request,
+            data={"passkeys": passkeys, "authenticator_apps": apps},
+        )
         send_account_notice(account, "second_factor_reset", by=by)
 
 
@@ -461,7 +482,12 @@ def set_organization_requirement(
         ).update(second_factor_required=required)
         if changed:
             organization.second_factor_required = required
-            audit.record("second_factor.requirement_changed", actor=by, organization=organization,
-                         target=organization, request=request,
-                         data={"required": required})  # fmt: skip
+            audit.record(
+                "second_factor.requirement_changed",
+                actor=by,
+                organization=organization,
+                target=organization,
+                request=request,
+                data={"required": required},
+            )
     return bool(changed)

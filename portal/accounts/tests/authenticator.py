@@ -32,17 +32,30 @@ class SoftAuthenticator:
     origin: str = "http://testserver"
     rp_id: str = "testserver"
     credential_id: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    key: ec.EllipticCurvePrivateKey = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
+    key: ec.EllipticCurvePrivateKey = field(
+        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
+    )
     sign_count: int = 0
 
     def _cose_key(self) -> bytes:
         numbers = self.key.public_key().public_numbers()
-        return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"),
-                            -3: numbers.y.to_bytes(32, "big")})  # fmt: skip
+        return cbor2.dumps(
+            {
+                1: 2,
+                3: -7,
+                -1: 1,
+                -2: numbers.x.to_bytes(32, "big"),
+                -3: numbers.y.to_bytes(32, "big"),
+            }
+        )
 
     def _client_data(self, kind: str, challenge: str, origin: str | None) -> bytes:
-        data = {"type": kind, "challenge": challenge, "origin": origin or self.origin,
-                "crossOrigin": False}  # fmt: skip
+        data = {
+            "type": kind,
+            "challenge": challenge,
+            "origin": origin or self.origin,
+            "crossOrigin": False,
+        }
         return json.dumps(data).encode()
 
     def create(self, options: dict[str, Any], *, origin: str | None = None) -> str:
@@ -53,13 +66,20 @@ class SoftAuthenticator:
         auth_data += attested + self._cose_key()
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = self._client_data("webauthn.create", options["challenge"], origin)
-        return json.dumps({
-            "id": b64url(self.credential_id), "rawId": b64url(self.credential_id),
-            "type": "public-key", "clientExtensionResults": {},
-            "authenticatorAttachment": "platform",
-            "response": {"clientDataJSON": b64url(client_data),
-                         "attestationObject": b64url(attestation), "transports": ["internal"]},
-        })  # fmt: skip
+        return json.dumps(
+            {
+                "id": b64url(self.credential_id),
+                "rawId": b64url(self.credential_id),
+                "type": "public-key",
+                "clientExtensionResults": {},
+                "authenticatorAttachment": "platform",
+                "response": {
+                    "clientDataJSON": b64url(client_data),
+                    "attestationObject": b64url(attestation),
+                    "transports": ["internal"],
+                },
+            }
+        )
 
     def get(
         self, options: dict[str, Any], *, origin: str | None = None, tamper: bool = False
@@ -73,11 +93,18 @@ class SoftAuthenticator:
         signature = self.key.sign(signed, ec.ECDSA(hashes.SHA256()))
         if tamper:
             signature = self.key.sign(signed + b"x", ec.ECDSA(hashes.SHA256()))
-        return json.dumps({
-            "id": b64url(self.credential_id), "rawId": b64url(self.credential_id),
-            "type": "public-key", "clientExtensionResults": {},
-            "authenticatorAttachment": "platform",
-            "response": {"clientDataJSON": b64url(client_data),
-                         "authenticatorData": b64url(auth_data), "signature": b64url(signature),
-                         "userHandle": None},
-        })  # fmt: skip
+        return json.dumps(
+            {
+                "id": b64url(self.credential_id),
+                "rawId": b64url(self.credential_id),
+                "type": "public-key",
+                "clientExtensionResults": {},
+                "authenticatorAttachment": "platform",
+                "response": {
+                    "clientDataJSON": b64url(client_data),
+                    "authenticatorData": b64url(auth_data),
+                    "signature": b64url(signature),
+                    "userHandle": None,
+                },
+            }
+        )

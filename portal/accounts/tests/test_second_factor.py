@@ -56,7 +56,7 @@ def events(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action).order_by("seq"))
 
 
-# --- authenticator apps -------------------------------------------------------------------------
+# --- authenticator apps ---------------------------------------------------------------------------
 def test_an_app_is_enrolled_from_my_account_with_ten_recovery_codes_shown_once(clock, personas):
     user, client = personas.provider_user, Client()
     client.force_login(user)
@@ -64,17 +64,21 @@ def test_an_app_is_enrolled_from_my_account_with_ten_recovery_codes_shown_once(c
     assert page.status_code == 200
     secret = page.context["secret"].replace(" ", "")
     assert 'src="data:image/svg+xml' in page.content.decode()  # the QR code, self-contained
-    assert client.get("/account/second-factor/authenticator-app/").context["secret"].replace(
-        " ", ""
-    ) == secret  # shown again, the same key: a scanned QR code stays good
+    assert (
+        client.get("/account/second-factor/authenticator-app/").context["secret"].replace(" ", "")
+        == secret
+    )  # shown again, the same key: a scanned QR code stays good
 
-    wrong = client.post("/account/second-factor/authenticator-app/",
-                        {"name": "Phone", "code": "000000" if code_now(secret) != "000000"
-                         else "111111"})  # fmt: skip
+    wrong = client.post(
+        "/account/second-factor/authenticator-app/",
+        {"name": "Phone", "code": "000000" if code_now(secret) != "000000" else "111111"},
+    )
     assert wrong.status_code == 400 and not AuthenticatorApp.objects.exists()
 
-    done = client.post("/account/second-factor/authenticator-app/",
-                       {"name": "Work phone", "code": code_now(secret)})  # fmt: skip
+    done = client.post(
+        "/account/second-factor/authenticator-app/",
+        {"name": "Work phone", "code": code_now(secret)},
+    )
     codes = done.context["codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
     assert all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", c) for c in codes)
@@ -106,7 +110,9 @@ def test_sign_in_asks_for_the_code_right_after_the_password(clock, personas) -> 
     assert done["Location"] == "/" and signed_in(client)
     assert events("second_factor.used")[-1].data == {"kind": "authenticator_app"}
     assert events("auth.login_succeeded")[-1].data == {
-        "method": "password", "second_factor": "authenticator_app"}  # fmt: skip
+        "method": "password",
+        "second_factor": "authenticator_app",
+    }
 
 
 def test_a_code_works_once_even_within_its_window(clock, personas) -> None:
@@ -115,18 +121,21 @@ def test_a_code_works_once_even_within_its_window(clock, personas) -> None:
     code = code_now(secret)
     first = Client()
     sign_in(first, user)
-    assert first.post("/sign-in/second-factor/", {"method": "code", "code": code})["Location"] == "/"
+    assert (
+        first.post("/sign-in/second-factor/", {"method": "code", "code": code})["Location"] == "/"
+    )
 
     replay = Client()
     sign_in(replay, user)
     refused = replay.post("/sign-in/second-factor/", {"method": "code", "code": code})
     assert refused.status_code == 400 and not signed_in(replay)
     assert "each code works once" in refused.content.decode()
-    assert events("second_factor.failed")[-1].data == {"kind": "authenticator_app",
-                                                       "reason": "replayed"}  # fmt: skip
+    assert events("second_factor.failed")[-1].data == {
+        "kind": "authenticator_app",
+        "reason": "replayed",
+    }
     # The previous step's code, still inside the drift window, is older than the one used.
-    older = replay.post("/sign-in/second-factor/",
-                        {"method": "code", "code": code_now(secret, -1)})  # fmt: skip
+    older = replay.post("/sign-in/second-factor/", {"method": "code", "code": code_now(secret, -1)})
     assert older.status_code in (400, 302) and not signed_in(replay)
 
     clock.shift(dt.timedelta(seconds=30))
@@ -159,7 +168,9 @@ def test_wrong_codes_count_toward_the_password_lockout(clock, personas) -> None:
     assert sign_in(client, user, "not the password").status_code == 400  # one wrong password
     sign_in(client, user)
     bad = "000000" if code_now(secret) != "000000" else "111111"
-    assert client.post("/sign-in/second-factor/", {"method": "code", "code": bad}).status_code == 400
+    assert (
+        client.post("/sign-in/second-factor/", {"method": "code", "code": bad}).status_code == 400
+    )
     user.refresh_from_db()
     assert user.status == User.Status.ACTIVE  # two failures so far
 
@@ -191,7 +202,7 @@ def test_a_correct_code_clears_the_failures_at_the_session(clock, personas) -> N
     assert user.status == User.Status.ACTIVE
 
 
-# --- recovery codes ----------------------------------------------------------------------------
+# --- recovery codes -------------------------------------------------------------------------------
 def test_recovery_codes_each_work_once_and_say_how_many_remain(clock, personas) -> None:
     user = personas.provider_user
     _, codes = with_app(user)
@@ -207,8 +218,7 @@ def test_recovery_codes_each_work_once_and_say_how_many_remain(clock, personas) 
             assert f"{left} recovery code{'s' if left != 1 else ''} left" in text
         else:
             assert "You used your last recovery code" in text
-        assert events("second_factor.used")[-1].data == {"kind": "recovery_code",
-                                                         "remaining": left}  # fmt: skip
+        assert events("second_factor.used")[-1].data == {"kind": "recovery_code", "remaining": left}
         assert events("auth.login_succeeded")[-1].data["second_factor"] == "recovery_code"
         if used % 2 == 0:  # the lockout counts failures; clear it as a real person would
             from portal.accounts.services.lockout import clear_failures
@@ -220,15 +230,20 @@ def test_recovery_codes_each_work_once_and_say_how_many_remain(clock, personas) 
     again = client.post("/sign-in/second-factor/recovery-code/", {"code": codes[0]})
     assert again.status_code == 400 and not signed_in(client)
     assert "already used" in again.content.decode()
-    assert events("second_factor.failed")[-1].data == {"kind": "recovery_code",
-                                                       "reason": "wrong_code"}  # fmt: skip
+    assert events("second_factor.failed")[-1].data == {
+        "kind": "recovery_code",
+        "reason": "wrong_code",
+    }
 
 
 def test_new_recovery_codes_replace_the_old_ones(clock, personas) -> None:
     user, client = personas.provider_user, Client()
     _, old = with_app(user)
     client.force_login(user)
-    assert "Make new recovery codes?" in client.get("/account/second-factor/recovery-codes/").content.decode()
+    assert (
+        "Make new recovery codes?"
+        in client.get("/account/second-factor/recovery-codes/").content.decode()
+    )
     new = client.post("/account/second-factor/recovery-codes/").context["codes"]
     assert set(new).isdisjoint(old) and len(new) == 10
     assert not factors.use_recovery_code(user, old[0], _request()).ok
@@ -242,15 +257,17 @@ def test_recovery_codes_page_is_not_there_without_a_second_factor(personas) -> N
     assert client.post("/account/second-factor/recovery-codes/").status_code == 404
 
 
-# --- passkeys ------------------------------------------------------------------------------------
+# --- passkeys -------------------------------------------------------------------------------------
 def enrol_passkey(client: Client, name: str = "Laptop") -> SoftAuthenticator:
     authenticator = SoftAuthenticator()
     page = client.get("/account/second-factor/passkey/")
     options = page.context["passkey_options"]
     assert options["rp"]["id"] == "testserver"
     assert options["user"]["name"] != options["user"]["id"]  # a random handle, not the username
-    done = client.post("/account/second-factor/passkey/",
-                       {"name": name, "credential": authenticator.create(options)})  # fmt: skip
+    done = client.post(
+        "/account/second-factor/passkey/",
+        {"name": name, "credential": authenticator.create(options)},
+    )
     assert done.status_code in (200, 302), done.content.decode()
     return authenticator
 
@@ -269,17 +286,22 @@ def test_a_passkey_is_enrolled_and_signs_in(personas) -> None:
     options = page.context["passkey_options"]
     assert [c["id"] for c in options["allowCredentials"]] == [passkey.credential_id]
     assert "js/passkeys.js" in page.content.decode()
-    done = other.post("/sign-in/second-factor/",
-                      {"method": "passkey", "credential": authenticator.get(options)})  # fmt: skip
+    done = other.post(
+        "/sign-in/second-factor/", {"method": "passkey", "credential": authenticator.get(options)}
+    )
     assert done["Location"] == "/" and signed_in(other)
     passkey.refresh_from_db()
     assert passkey.sign_count == 1 and passkey.last_used_at is not None
-    assert events("auth.login_succeeded")[-1].data == {"method": "password",
-                                                       "second_factor": "passkey"}  # fmt: skip
+    assert events("auth.login_succeeded")[-1].data == {
+        "method": "password",
+        "second_factor": "passkey",
+    }
 
 
-@pytest.mark.parametrize("case", ["bad signature", "other origin", "replayed challenge",
-                                  "another person's passkey", "empty"])  # fmt: skip
+@pytest.mark.parametrize(
+    "case",
+    ["bad signature", "other origin", "replayed challenge", "another person's passkey", "empty"],
+)
 def test_a_refused_passkey_counts_as_a_failure(personas, case) -> None:
     user, client = personas.provider_user, Client()
     client.force_login(user)
@@ -299,12 +321,18 @@ def test_a_refused_passkey_counts_as_a_failure(personas, case) -> None:
         "empty": lambda: "",
     }[case]()
     if case == "replayed challenge":  # the challenge works once
-        assert other.post("/sign-in/second-factor/",
-                          {"method": "passkey", "credential": credential})["Location"] == "/"
+        assert (
+            other.post("/sign-in/second-factor/", {"method": "passkey", "credential": credential})[
+                "Location"
+            ]
+            == "/"
+        )
         other = Client()
         sign_in(other, user)
         other.get("/sign-in/second-factor/")
-    response = other.post("/sign-in/second-factor/", {"method": "passkey", "credential": credential})
+    response = other.post(
+        "/sign-in/second-factor/", {"method": "passkey", "credential": credential}
+    )
     assert response.status_code == 400 and not signed_in(other)
     if case != "empty":
         assert events("second_factor.failed")[-1].data["kind"] == "passkey"
@@ -315,17 +343,22 @@ def test_a_passkey_made_for_another_site_is_not_enrolled(personas) -> None:
     client.force_login(personas.provider_user)
     options = client.get("/account/second-factor/passkey/").context["passkey_options"]
     credential = SoftAuthenticator().create(options, origin="https://evil.example")
-    response = client.post("/account/second-factor/passkey/", {"name": "x", "credential": credential})
+    response = client.post(
+        "/account/second-factor/passkey/", {"name": "x", "credential": credential}
+    )
     assert response.status_code == 400 and not Passkey.objects.exists()
 
 
-# --- removing, resetting -------------------------------------------------------------------------
+# --- removing, resetting --------------------------------------------------------------------------
 def test_removing_the_last_factor_removes_the_recovery_codes(clock, personas) -> None:
     user, client = personas.provider_user, Client()
     with_app(user)
     client.force_login(user)
     app = AuthenticatorApp.objects.get(user=user)
-    assert "Remove Phone?" in client.get(f"/account/second-factor/authenticator-app/{app.pk}/remove/").content.decode()
+    assert (
+        "Remove Phone?"
+        in client.get(f"/account/second-factor/authenticator-app/{app.pk}/remove/").content.decode()
+    )
     client.post(f"/account/second-factor/authenticator-app/{app.pk}/remove/")
     assert not AuthenticatorApp.objects.exists() and not SecondFactorRecoveryCode.objects.exists()
     assert events("second_factor.removed")[-1].data == {"kind": "authenticator_app"}
@@ -339,7 +372,9 @@ def test_the_last_factor_stays_while_one_is_required(clock, personas) -> None:
     user.organization.save()
     client.force_login(user)
     app = AuthenticatorApp.objects.get(user=user)
-    response = client.post(f"/account/second-factor/authenticator-app/{app.pk}/remove/", follow=True)
+    response = client.post(
+        f"/account/second-factor/authenticator-app/{app.pk}/remove/", follow=True
+    )
     assert "add another one before removing" in response.content.decode()
     assert AuthenticatorApp.objects.filter(pk=app.pk).exists()
 
@@ -349,8 +384,12 @@ def test_someone_elses_factor_cannot_be_removed(clock, personas) -> None:
     app = AuthenticatorApp.objects.get()
     client = Client()
     client.force_login(personas.clinical_director)
-    assert client.get(f"/account/second-factor/authenticator-app/{app.pk}/remove/").status_code == 404
-    assert client.post(f"/account/second-factor/authenticator-app/{app.pk}/remove/").status_code == 404
+    assert (
+        client.get(f"/account/second-factor/authenticator-app/{app.pk}/remove/").status_code == 404
+    )
+    assert (
+        client.post(f"/account/second-factor/authenticator-app/{app.pk}/remove/").status_code == 404
+    )
     assert client.post(f"/account/second-factor/nothing/{app.pk}/remove/").status_code == 404
     assert AuthenticatorApp.objects.exists()
 
@@ -359,7 +398,7 @@ def test_password_recovery_leaves_the_second_factor_in_place(clock, personas) ->
     from portal.accounts.services.recovery import send_recovery_code
 
     user = personas.provider_user
-    secret, _ = with_app(user)
+    with_app(user)
     for _ in range(settings.LOCKOUT_THRESHOLD):
         sign_in(Client(), user, "wrong")
     user.refresh_from_db()
@@ -368,8 +407,10 @@ def test_password_recovery_leaves_the_second_factor_in_place(clock, personas) ->
     mail = OutboundEmail.objects.filter(template="recovery_code").latest("pk")
     code = re.search(r"\b(\d{8})\b", mail.text_body).group(1)
     new = "a long new passphrase for recovery"
-    Client().post("/forgot-password/reset/", {"username": user.username, "code": code,
-                                              "new_password1": new, "new_password2": new})  # fmt: skip
+    Client().post(
+        "/forgot-password/reset/",
+        {"username": user.username, "code": code, "new_password1": new, "new_password2": new},
+    )
     user.refresh_from_db()
     assert user.status == User.Status.ACTIVE and user.check_password(new)
     assert AuthenticatorApp.objects.filter(user=user).exists()
@@ -401,7 +442,9 @@ def test_a_master_of_another_organization_cannot_reset(clock, personas) -> None:
     user, outsider = personas.provider_user, Client()
     with_app(user)
     outsider.force_login(personas.outsider)
-    assert outsider.post(f"/organization/accounts/{user.code}/reset-second-factor/").status_code == 404
+    assert (
+        outsider.post(f"/organization/accounts/{user.code}/reset-second-factor/").status_code == 404
+    )
     assert AuthenticatorApp.objects.exists()
 
 
@@ -411,7 +454,9 @@ def test_the_agency_resets_it_from_the_back_office(clock, personas) -> None:
     admin.force_login(personas.agency_admin)
     change = admin.get(f"/back-office/accounts/user/{user.pk}/change/").content.decode()
     assert "reset-second-factor" in change
-    assert admin.get(f"/back-office/accounts/user/{user.pk}/reset-second-factor/").status_code == 200
+    assert (
+        admin.get(f"/back-office/accounts/user/{user.pk}/reset-second-factor/").status_code == 200
+    )
     admin.post(f"/back-office/accounts/user/{user.pk}/reset-second-factor/")
     assert not AuthenticatorApp.objects.exists()
     assert events("second_factor.reset")[-1].actor_id == personas.agency_admin.pk
@@ -434,8 +479,10 @@ def test_a_master_requires_it_and_people_without_one_enrol_at_next_sign_in(clock
     assert not signed_in(client)  # nothing set up yet: POST does not go on
     page = client.get("/sign-in/second-factor/set-up/authenticator-app/")
     secret = page.context["secret"].replace(" ", "")
-    shown = client.post("/sign-in/second-factor/set-up/authenticator-app/",
-                        {"name": "Phone", "code": code_now(secret)})  # fmt: skip
+    shown = client.post(
+        "/sign-in/second-factor/set-up/authenticator-app/",
+        {"name": "Phone", "code": code_now(secret)},
+    )
     assert len(shown.context["codes"]) == 10 and not signed_in(client)
     done = client.post("/sign-in/second-factor/set-up/")
     assert done["Location"] == "/" and signed_in(client)
@@ -450,8 +497,9 @@ def test_a_passkey_is_enrolled_at_the_gate(personas) -> None:
     sign_in(client, personas.provider_user)
     options = client.get("/sign-in/second-factor/set-up/passkey/").context["passkey_options"]
     credential = SoftAuthenticator().create(options)
-    shown = client.post("/sign-in/second-factor/set-up/passkey/",
-                        {"name": "Laptop", "credential": credential})  # fmt: skip
+    shown = client.post(
+        "/sign-in/second-factor/set-up/passkey/", {"name": "Laptop", "credential": credential}
+    )
     assert len(shown.context["codes"]) == 10
     assert client.post("/sign-in/second-factor/set-up/")["Location"] == "/"
     assert signed_in(client)
@@ -460,7 +508,9 @@ def test_a_passkey_is_enrolled_at_the_gate(personas) -> None:
 def test_the_setting_requires_it_of_masters_and_agency_accounts_only(settings, personas) -> None:
     settings.SECOND_FACTOR_FOR_MASTERS_AND_AGENCY = True
     settings.ALLOW_AGENCY_LOCAL_PASSWORD = True
-    assert sign_in(Client(), personas.provider_master)["Location"] == "/sign-in/second-factor/set-up/"
+    assert (
+        sign_in(Client(), personas.provider_master)["Location"] == "/sign-in/second-factor/set-up/"
+    )
     assert sign_in(Client(), personas.agency_admin)["Location"] == "/sign-in/second-factor/set-up/"
     assert sign_in(Client(), personas.provider_user)["Location"] == "/"
     settings.SECOND_FACTOR_FOR_MASTERS_AND_AGENCY = False
@@ -512,7 +562,7 @@ def test_the_gate_expires_after_fifteen_minutes(clock, personas) -> None:
     assert response["Location"] == "/sign-in/" and not signed_in(client)
 
 
-# --- a required second factor cannot be skipped: walk every URL -------------------------------------
+# --- a required second factor cannot be skipped: walk every URL -----------------------------------
 def _walk_at_gate(client: Client) -> None:
     from django.shortcuts import resolve_url
 
@@ -543,7 +593,10 @@ def test_a_session_at_the_second_factor_reaches_no_other_page(clock, personas, g
         user.organization.second_factor_required = True
         user.organization.save()
     client = Client()
-    assert sign_in(client, user)["Location"] == f"/sign-in/second-factor/{'set-up/' if gate != 'second_factor' else ''}"
+    assert (
+        sign_in(client, user)["Location"]
+        == f"/sign-in/second-factor/{'set-up/' if gate != 'second_factor' else ''}"
+    )
     _walk_at_gate(client)
     assert client.session[GATE_KEY]["gate"] == gate  # still held at its gate, and only there
     assert client.session[GATE_KEY]["factor"] is None
@@ -552,10 +605,11 @@ def test_a_session_at_the_second_factor_reaches_no_other_page(clock, personas, g
     assert GATE_KEY not in client.session and not signed_in(client)
 
 
-# --- demo ------------------------------------------------------------------------------------------
+# --- accounts without a local password ----------------------------------------------------------
 def test_factors_of_a_user_without_password_are_not_offered(personas) -> None:
-    staff = UserFactory(organization=personas.agency_admin.organization,
-                        account_type=User.AccountType.STAFF)  # fmt: skip
+    staff = UserFactory(
+        organization=personas.agency_admin.organization, account_type=User.AccountType.STAFF
+    )
     staff.set_unusable_password()
     staff.save()
     client = Client()

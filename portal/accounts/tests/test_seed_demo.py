@@ -174,9 +174,9 @@ def test_one_persona_signs_in_with_an_authenticator_app_whose_key_is_printed(set
     assert key in again.getvalue()  # kept from run to run
 
     client = Client()
-    response = client.post("/sign-in/", {"username": "quality.lead",
-                                         "password": settings.DEMO_PASSWORD})  # fmt: skip
+    response = client.post(
+        "/sign-in/", {"username": "quality.lead", "password": settings.DEMO_PASSWORD}
+    )
     assert response["Location"] == "/sign-in/second-factor/"
-    done = client.post("/sign-in/second-factor/",
-                       {"method": "code", "code": pyotp.TOTP(key).now()})  # fmt: skip
+    done = client.post("/sign-in/second-factor/", {"method": "code", "code": pyotp.TOTP(key).now()})
     assert done["Location"] == "/"

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='second_factor_required',
+            model_name="organization",
+            name="second_factor_required",
             field=models.BooleanField(default=False),
         ),
     ]

@@ -62,8 +62,10 @@ class Command(BaseCommand):
             note = "" if can_sign_in else "  (single sign-on only: no local password here)"
             if persona.authenticator_app:
                 key = demo_totp_secret(persona.username)
-                note += (f"  (second factor: an authenticator app with the setup key {key}, "
-                         "time-based, 6 digits)")  # fmt: skip
+                note += (
+                    f"  (second factor: an authenticator app with the setup key {key}, "
+                    "time-based, 6 digits)"
+                )
             organization = organizations.get(persona.username) or persona.identifier
             self.stdout.write(f"  {persona.username:<18} {organization}{note}")
         if identity_provider:
