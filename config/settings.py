@@ -36,6 +36,9 @@ def _required_in_production(name: str, development_default: str) -> str:
 SECRET_KEY = _required_in_production(
     "SECRET_KEY", "development-only-key-that-is-long-enough-for-django-checks-0123456789"
 )
+# Earlier keys, still accepted while a rotation settles (docs/operations.md): authenticator-app
+# keys sealed with one are re-sealed by `reseal_second_factor_secrets` (ADR 0025).
+SECRET_KEY_FALLBACKS: list[str] = env.list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env.bool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG cannot be on when DJANGO_ENV=production.")

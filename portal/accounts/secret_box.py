@@ -39,3 +39,9 @@ def seal(text: str) -> str:
 def unseal(token: str) -> str:
     """The text `seal` sealed; raises cryptography.fernet.InvalidToken if no key opens it."""
     return _current().decrypt(token.encode("ascii")).decode("utf-8")
+
+
+def reseal(token: str) -> str:
+    """The same text sealed under the current key (after a rotation kept the old one as a
+    fallback); raises InvalidToken if no configured key opens it."""
+    return _current().rotate(token.encode("ascii")).decode("ascii")

@@ -615,3 +615,27 @@ def test_factors_of_a_user_without_password_are_not_offered(personas) -> None:
     client = Client()
     client.force_login(staff)
     assert "Your second factor" not in client.get("/account/").content.decode()
+
+
+# --- keys at rest ------------------------------------------------------------------------------
+def test_apps_keep_working_across_a_secret_key_rotation(clock, personas, settings) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    user = personas.provider_user
+    secret, _ = with_app(user)
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-key-" + "x" * 50, [old]
+    out = StringIO()
+    call_command("reseal_second_factor_secrets", stdout=out)
+    assert "Re-sealed 1 authenticator app keys; 0 unreadable." in out.getvalue()
+    settings.SECRET_KEY_FALLBACKS = []
+    assert factors.verify_totp(user, code_now(secret), _request()).ok
+
+    settings.SECRET_KEY = "yet-another-key-" + "y" * 50  # rotated without a fallback
+    out = StringIO()
+    call_command("reseal_second_factor_secrets", stdout=out)
+    assert "0 unreadable" not in out.getvalue()
+    clock.shift(dt.timedelta(seconds=30))
+    assert not factors.verify_totp(user, code_now(secret), _request()).ok
