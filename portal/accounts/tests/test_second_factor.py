@@ -639,3 +639,52 @@ def test_apps_keep_working_across_a_secret_key_rotation(clock, personas, setting
     assert "0 unreadable" not in out.getvalue()
     clock.shift(dt.timedelta(seconds=30))
     assert not factors.verify_totp(user, code_now(secret), _request()).ok
+
+
+def test_several_named_factors_each_sign_in_and_go_one_by_one(clock, personas) -> None:
+    user, client = personas.provider_user, Client()
+    first, codes = with_app(user)
+    client.force_login(user)
+    second_secret = client.get("/account/second-factor/authenticator-app/").context["secret"]
+    second_secret = second_secret.replace(" ", "")
+    again = client.post(
+        "/account/second-factor/authenticator-app/",
+        {"name": "Tablet", "code": code_now(second_secret)},
+    )
+    assert again["Location"] == "/account/"  # codes already made: not shown again
+    authenticator = enrol_passkey(client, "Security key")
+    page = client.get("/account/").content.decode()
+    assert all(name in page for name in ("Phone", "Tablet", "Security key"))
+
+    clock.shift(dt.timedelta(seconds=30))
+    for code in (code_now(first), code_now(second_secret)):
+        other = Client()
+        sign_in(other, user)
+        assert (
+            other.post("/sign-in/second-factor/", {"method": "code", "code": code})["Location"]
+            == "/"
+        )
+    tablet = AuthenticatorApp.objects.get(name="Tablet")
+    client.post(f"/account/second-factor/authenticator-app/{tablet.pk}/remove/")
+    assert factors.recovery_codes_left(user) == 10  # others remain: the codes stay
+    other = Client()
+    sign_in(other, user)
+    options = other.get("/sign-in/second-factor/").context["passkey_options"]
+    assert (
+        other.post(
+            "/sign-in/second-factor/",
+            {"method": "passkey", "credential": authenticator.get(options)},
+        )["Location"]
+        == "/"
+    )
+    assert codes
+
+
+def test_a_throttled_address_is_refused_at_the_gate_unchecked(clock, personas, settings) -> None:
+    user, client = personas.provider_user, Client()
+    secret, _ = with_app(user)
+    sign_in(client, user)
+    settings.SIGN_IN_IP_LIMIT = 0
+    response = client.post("/sign-in/second-factor/", {"method": "code", "code": code_now(secret)})
+    assert response.status_code == 429 and not signed_in(client)
+    assert not events("second_factor.used")
