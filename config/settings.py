@@ -36,6 +36,9 @@ def _required_in_production(name: str, development_default: str) -> str:
 SECRET_KEY = _required_in_production(
     "SECRET_KEY", "development-only-key-that-is-long-enough-for-django-checks-0123456789"
 )
+# Earlier keys, still accepted while a rotation settles (docs/operations.md): authenticator-app
+# keys sealed with one are re-sealed by `reseal_second_factor_secrets` (ADR 0025).
+SECRET_KEY_FALLBACKS: list[str] = env.list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env.bool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG cannot be on when DJANGO_ENV=production.")
@@ -241,6 +244,18 @@ RECOVERY_CODE_TRIES = env.int("RECOVERY_CODE_TRIES", 5)
 ACTIVATION_CODE_DAYS = env.int("ACTIVATION_CODE_DAYS", 30)
 ACTIVATION_MAX_TRIES = env.int("ACTIVATION_MAX_TRIES", 5)
 ACTIVATION_TRY_WINDOW_MINUTES = env.int("ACTIVATION_TRY_WINDOW_MINUTES", 15)
+
+# Second factor (ADR 0025): passkeys and authenticator-app codes, asked right after the password.
+# A master may require one for their whole organization; this setting requires one of every
+# master and every agency account that signs in with a local password (single sign-on is exempt:
+# the identity provider is its second factor).
+SECOND_FACTOR_FOR_MASTERS_AND_AGENCY = env.bool("SECOND_FACTOR_FOR_MASTERS_AND_AGENCY", PRODUCTION)
+# The WebAuthn relying party: by default the host the page was asked for (one of ALLOWED_HOSTS);
+# set it when the portal answers under several names, so passkeys work under all of them.
+WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", "")
+WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", "QM Portal")
+# The name authenticator apps show next to the codes.
+TOTP_ISSUER = env.str("TOTP_ISSUER", "AHCCCS QM Portal")
 
 # --- Registry ----------------------------------------------------------------------------------
 PROVIDER_ID_LENGTH = env.int("PROVIDER_ID_LENGTH", 6)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -11,6 +12,7 @@ from portal.registry.models import Organization
 from portal.registry.services import import_registry
 
 from .models import (
+    AuthenticatorApp,
     SecurityAnswer,
     SecurityQuestion,
     SingleSignOnIdentity,
@@ -18,8 +20,10 @@ from .models import (
     TermsVersion,
     User,
 )
+from .secret_box import seal, unseal
 from .services import grant_role
 from .services.registration import hash_answer
+from .services.second_factor import new_totp_secret
 from .services.terms import publish_terms
 
 DEFAULT_TERMS = Path(__file__).resolve().parent / "content" / "terms_of_use.txt"
@@ -42,6 +46,9 @@ class DemoPersona:
     identifier: str
     account_type: str
     roles: tuple[str, ...] = ()
+    # Signs in with a code from an authenticator app after the password (ADR 0025); `make run`
+    # prints the app's setup key so it can be tried by hand.
+    authenticator_app: bool = False
 
     @property
     def email(self) -> str:
@@ -98,6 +105,17 @@ PERSONAS = [
         ("qoc.manager", "qoc.investigator", "qoc.submitter"),
     ),
     DemoPersona("ioc.member", "Samuel", "Begay", "ioc", "IOC-C", INDIVIDUAL, ("ioc.member",)),
+    # A second factor: an authenticator app, no passkey.
+    DemoPersona(
+        "quality.lead",
+        "Jordan",
+        "Nakai",
+        "provider",
+        "100001",
+        INDIVIDUAL,
+        ("iad.submitter",),
+        authenticator_app=True,
+    ),
     # A second facility that files S&R reports and has filed no monthly summary.
     DemoPersona(
         "facility.user", "Rita", "Alvarez", "provider", "100002", MASTER, ("sr.submitter",)
@@ -154,7 +172,31 @@ def _ensure_account(persona: DemoPersona) -> bool:
     terms = TermsVersion.current()
     if terms is not None:
         TermsAcceptance.objects.get_or_create(user=user, terms=terms)
+    if persona.authenticator_app:
+        _ensure_authenticator_app(user)
     return local_password
+
+
+def _ensure_authenticator_app(user: User) -> None:
+    """One authenticator app whose key this machine can read; kept from run to run, so an app
+    already set up with it goes on working."""
+    if demo_totp_secret(user.username):
+        return
+    user.authenticator_apps.all().delete()
+    AuthenticatorApp.objects.create(
+        user=user, name="Demo authenticator app", secret=seal(new_totp_secret())
+    )
+
+
+def demo_totp_secret(username: str) -> str:
+    """The setup key of the persona's authenticator app ("" if it has none readable here)."""
+    app = AuthenticatorApp.objects.filter(user__username__iexact=username).first()
+    if app is None:
+        return ""
+    try:
+        return unseal(app.secret)
+    except InvalidToken:  # sealed under another SECRET_KEY
+        return ""
 
 
 def identity_provider_accounts() -> list[dict[str, object]]:

@@ -24,6 +24,14 @@ NOTICES = {
     "master account holder of your organization to send you password recovery.",
     "password_change_required": "You are asked to choose a new password for your QM Portal "
     "account. The portal will ask for it the next time you sign in.",
+    "second_factor_added": "A second factor (a passkey or an authenticator app) was added to "
+    "your QM Portal account. If you did not do this, call the AHCCCS service desk at once.",
+    "second_factor_removed": "A second factor (a passkey or an authenticator app) was removed "
+    "from your QM Portal account. If you did not do this, call the AHCCCS service desk at once.",
+    "second_factor_reset": "The second factors of your QM Portal account (passkeys, "
+    "authenticator apps and recovery codes) were reset. If a second factor is required of your "
+    "account, the portal will ask you to set up a new one the next time you sign in. If you did "
+    "not ask for this, call the AHCCCS service desk at once.",
     "privileges_changed": "Your site privileges on the QM Portal changed. Sign in to see which "
     "applications you can use.",
 }

@@ -308,3 +308,67 @@ class PortAccountForm(SecurityQuestionsForm):
         data = super().clean()
         check_new_password(self, data, self.user)
         return data
+
+
+# --- second factor (ADR 0025) -----------------------------------------------------------------
+class FactorNameForm(forms.Form):
+    name = forms.CharField(
+        label="Name it",
+        max_length=60,
+        help_text='So you can tell your second factors apart, for example "Work laptop" or '
+        '"My phone".',
+        error_messages={"required": "Enter a name for it"},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def _short_code(value: str, limit: int, message: str) -> str:
+    """A code's length is named by its label: no "characters left" hint, just a plain limit."""
+    if len(value) > limit:
+        raise forms.ValidationError(message)
+    return value
+
+
+class AuthenticatorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="6 digits. A new code shows every 30 seconds.",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return _short_code(self.cleaned_data["code"], 12, "Enter the 6 digits the app shows")
+
+
+class AddAuthenticatorAppForm(FactorNameForm, AuthenticatorCodeForm):
+    field_order = ["code", "name"]
+
+
+class SecondFactorRecoveryCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Recovery code",
+        help_text="12 letters and digits, as you saved them. Hyphens and spaces are fine.",
+        error_messages={"required": "Enter one of your recovery codes"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return _short_code(self.cleaned_data["code"], 20, "Enter a 12-character recovery code")
+
+
+class SecondFactorRequirementForm(forms.Form):
+    required = forms.TypedChoiceField(
+        label="Ask everyone in your organization for a second factor?",
+        choices=[
+            ("yes", "Yes: every account needs a passkey or an authenticator app"),
+            ("no", "No: each person chooses"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no"},
+    )

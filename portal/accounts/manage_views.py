@@ -12,9 +12,10 @@ from portal.core.http import posted
 from portal.core.roles import all_roles
 
 from .access import get_account_for_master, get_organization_for_master
-from .forms import AccountDetailsForm, PrivilegesForm
+from .forms import AccountDetailsForm, PrivilegesForm, SecondFactorRequirementForm
 from .models import User
 from .services import administration as admin
+from .services import second_factor as factors
 
 
 class _Action(Protocol):
@@ -43,6 +44,10 @@ ACTIONS = {
         "Require a new password", "Ask {name} to choose a new password at their next sign-in?",
         "{name} will be asked for a new password at their next sign-in.",
         admin.require_new_password),
+    "reset-second-factor": AccountAction(
+        "Reset the second factor", "Reset the second factor of {name}?",
+        "The second factor of {name} is reset. They were told by e-mail.",
+        factors.reset_second_factor),
 }  # fmt: skip
 
 
@@ -63,8 +68,40 @@ def manage_accounts(request: HttpRequest) -> HttpResponse:
             ("Removed", {User.Status.REMOVED}),
         )
     ]
-    return render(request, "accounts/manage/list.html",
-                  {"organization": organization, "groups": groups})  # fmt: skip
+    with_factor = set(
+        organization.accounts.filter(passkeys__isnull=False).values_list("pk", flat=True)
+    ) | set(
+        organization.accounts.filter(authenticator_apps__isnull=False).values_list("pk", flat=True)
+    )
+    context = {"organization": organization, "groups": groups, "with_factor": with_factor}
+    return render(request, "accounts/manage/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def organization_second_factor(request: HttpRequest) -> HttpResponse:
+    """A master asks every account of the organization for a second factor, or stops asking."""
+    organization = get_organization_for_master(_me(request))
+    initial = {"required": "yes" if organization.second_factor_required else "no"}
+    form = SecondFactorRequirementForm(posted(request), initial=initial)
+    if form.is_valid():
+        required = form.cleaned_data["required"]
+        factors.set_organization_requirement(
+            organization, required, by=_me(request), request=request
+        )
+        messages.success(
+            request,
+            "Everyone in your organization now needs a second factor; "
+            "people without one set it up at their next sign-in."
+            if required
+            else "Each person in your organization now chooses whether to use a second factor.",
+        )
+        return redirect("accounts:manage_accounts")
+    return render(
+        request,
+        "accounts/manage/second_factor.html",
+        {"organization": organization, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET
@@ -72,7 +109,14 @@ def manage_account(request: HttpRequest, code: str) -> HttpResponse:
     account = get_account_for_master(_me(request), code)
     declared = all_roles()
     roles = [declared[name] for name in sorted(account.role_names) if name in declared]
-    return render(request, "accounts/manage/detail.html", {"account": account, "roles": roles})
+    context = {
+        "account": account,
+        "roles": roles,
+        "passkeys": account.passkeys.count(),
+        "apps": account.authenticator_apps.count(),
+        "second_factor_required": factors.second_factor_required(account),
+    }
+    return render(request, "accounts/manage/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -368,3 +368,61 @@ class InactivityWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.days_left} days before {self.threshold}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential bound to one account: its second factor (ADR 0025)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=60)
+    # base64url, as browsers send it; unique across the portal (WebAuthn §6.1).
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Passkey {self.name}"
+
+
+class AuthenticatorApp(models.Model):
+    """An authenticator app's TOTP secret (RFC 6238), encrypted at rest (ADR 0025).
+
+    `last_step` is the 30-second step of the last code accepted: a code of that step or an
+    earlier one is refused, so a code works once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="authenticator_apps")
+    name = models.CharField(max_length=60)
+    secret = models.TextField()
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Authenticator app {self.name}"
+
+
+class SecondFactorRecoveryCode(models.Model):
+    """One of the ten single-use codes that stand in for a lost second factor. Hashed."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="second_factor_recovery_codes"
+    )
+    code_hash = models.CharField(max_length=256)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user} ({'used' if self.used_at else 'unused'})"

@@ -21,6 +21,13 @@ from .services.sso import SingleSignOnRefused, staff_account_for
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
 
 
+def authentication_methods(amr: object) -> list[str] | None:
+    """The `amr` claim as short codes (RFC 8176: "pwd", "otp", "hwk", "mfa"...), or None."""
+    if not isinstance(amr, list):
+        return None
+    return [str(method)[:32] for method in amr if isinstance(method, str)][:10] or None
+
+
 def sso_enabled() -> bool:
     return bool(settings.SSO_ISSUER and settings.OIDC_RP_CLIENT_ID)
 
@@ -67,6 +74,9 @@ class StaffSingleSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         userinfo = super().get_userinfo(access_token, id_token, payload)
         if not isinstance(userinfo, dict) or userinfo.get("sub") != payload["sub"]:
             raise SingleSignOnRefused("userinfo_subject_mismatch")  # OIDC Core §5.3.2
+        # The identity provider is the second factor of staff (ADR 0025): how it authenticated
+        # them (the ID token's `amr`, OIDC Core §2) goes into the sign-in's audit event.
+        self.request.sso_amr = authentication_methods(payload.get("amr"))
         return userinfo
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:

@@ -49,7 +49,9 @@ class StaffCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]
             return self.refuse("unknown_state")
 
     def login_success(self) -> HttpResponse:
-        return pass_gate(self.request, self.user)
+        # The identity provider stands for the second factor (ADR 0025).
+        amr = getattr(self.request, "sso_amr", None)
+        return pass_gate(self.request, self.user, factor="identity_provider", amr=amr)
 
     def login_failure(self) -> HttpResponse:
         reason = "provider_error" if self.request.GET.get("error") else "not_signed_in"

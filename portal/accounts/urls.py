@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import letter_views, manage_views, recovery_views, register_views, sso_views, views
+from . import (
+    letter_views,
+    manage_views,
+    recovery_views,
+    register_views,
+    second_factor_views,
+    sso_views,
+    views,
+)
 
 app_name = "accounts"
 
@@ -25,6 +33,27 @@ urlpatterns = [
     path("register/check/", register_views.register_check, name="register_check"),
     path("register/done/", register_views.register_done, name="register_done"),
     path("sign-in/activate/", letter_views.activate, name="activate"),
+    path("sign-in/second-factor/", second_factor_views.second_factor, name="second_factor"),
+    path(
+        "sign-in/second-factor/recovery-code/",
+        second_factor_views.second_factor_recovery,
+        name="second_factor_recovery",
+    ),
+    path(
+        "sign-in/second-factor/set-up/",
+        second_factor_views.enrol_second_factor,
+        name="enrol_second_factor",
+    ),
+    path(
+        "sign-in/second-factor/set-up/authenticator-app/",
+        second_factor_views.enrol_app_at_gate,
+        name="enrol_app_at_gate",
+    ),
+    path(
+        "sign-in/second-factor/set-up/passkey/",
+        second_factor_views.enrol_passkey_at_gate,
+        name="enrol_passkey_at_gate",
+    ),
     path("sign-in/terms/", views.accept_terms, name="accept_terms"),
     path("sign-in/npi/", views.renew_npi, name="renew_npi"),
     path("sign-in/confirm-email/", views.confirm_email, name="confirm_email"),
@@ -43,6 +72,11 @@ urlpatterns = [
     path("forgot-password/sent/", recovery_views.recovery_sent, name="recovery_sent"),
     path("forgot-password/reset/", recovery_views.reset, name="recovery_reset"),
     path("organization/accounts/", manage_views.manage_accounts, name="manage_accounts"),
+    path(
+        "organization/second-factor/",
+        manage_views.organization_second_factor,
+        name="manage_second_factor",
+    ),
     path("organization/accounts/<uuid:code>/", manage_views.manage_account, name="manage_account"),
     path(
         "organization/accounts/<uuid:code>/details/",
@@ -65,5 +99,23 @@ urlpatterns = [
     path("account/password/", views.change_my_password, name="my_password"),
     path(
         "account/security-questions/", views.change_security_questions, name="my_security_questions"
+    ),
+    path(
+        "account/second-factor/authenticator-app/",
+        second_factor_views.my_add_app,
+        name="my_add_app",
+    ),
+    path(
+        "account/second-factor/passkey/", second_factor_views.my_add_passkey, name="my_add_passkey"
+    ),
+    path(
+        "account/second-factor/recovery-codes/",
+        second_factor_views.my_recovery_codes,
+        name="my_recovery_codes",
+    ),
+    path(
+        "account/second-factor/<slug:kind>/<int:pk>/remove/",
+        second_factor_views.my_remove_factor,
+        name="my_remove_factor",
     ),
 ]

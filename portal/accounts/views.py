@@ -41,6 +41,7 @@ from .services.profile import (
     update_my_details,
 )
 from .services.registration import hash_answer
+from .services.second_factor import recovery_codes_left, second_factor_required
 from .session_limits import SEEN, mark
 
 
@@ -107,6 +108,12 @@ def my_account(request: HttpRequest) -> HttpResponse:
             target_type="accounts.user", target_id=str(user.code), action="auth.login_succeeded"
         ).order_by("-seq")[:10],
         "questions": user.security_answers.all(),
+        "passkeys": user.passkeys.all(),
+        "apps": user.authenticator_apps.all(),
+        "codes_left": recovery_codes_left(user),
+        "second_factor_required": second_factor_required(user),
+        # Single sign-on accounts sign in through the identity provider, their second factor.
+        "local_sign_in": user.has_usable_password(),
     }
     return render(request, "accounts/my_account.html", context)
 

@@ -38,6 +38,8 @@ class Organization(models.Model):
     npi_deactivated = models.BooleanField("NPI deactivated", default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     region = models.CharField(max_length=10, choices=Region.choices, blank=True)
+    # A master asks every account of the organization for a second factor (ADR 0025).
+    second_factor_required = models.BooleanField(default=False)
     contracted_plans = models.ManyToManyField(
         "self",
         symmetrical=False,

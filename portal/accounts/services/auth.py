@@ -63,14 +63,15 @@ def check_credentials(username: str, password: str) -> CredentialCheck:
         return CredentialCheck(user, "wrong_password")
     if not user.password_change_required and not meets_password_policy(password, user):
         require_password_change(user, reason="below_policy")
+    # Before any gate: no gate, the second factor included, leads into a session it may not have.
+    is_agency = user.organization is not None and user.organization.kind == "agency"
+    if is_agency and not settings.ALLOW_AGENCY_LOCAL_PASSWORD:
+        return CredentialCheck(user, "agency_local_password_disabled")
     gate = next_gate(user)
     if gate is not None:
         return CredentialCheck(user, f"gate_{gate}")
     if user.status != User.Status.ACTIVE:
         return CredentialCheck(user, f"status_{user.status}")
-    is_agency = user.organization is not None and user.organization.kind == "agency"
-    if is_agency and not settings.ALLOW_AGENCY_LOCAL_PASSWORD:
-        return CredentialCheck(user, "agency_local_password_disabled")
     return CredentialCheck(user, "ok")
 
 
@@ -105,14 +106,25 @@ def sign_in(request: HttpRequest, username: str, password: str) -> SignInResult:
     return SignInResult(user, None)
 
 
-def next_gate(user: User) -> str | None:
-    """The next page (URL name) this account must pass before a session, in SPEC §2.4 order."""
+def next_gate(user: User, *, factor: str | None = None) -> str | None:
+    """The next page (URL name) this account must pass before a session, in SPEC §2.4 order.
+
+    The second factor comes first, right after the password (ADR 0025); `factor` says how this
+    sign-in already gave it. An account that must have one but has none sets it up once the
+    gates that prove who it is (activation letter, moved account) are passed.
+    """
+    from .second_factor import has_second_factor, second_factor_required
+
+    if user.status == User.Status.ACTIVE and factor is None and has_second_factor(user):
+        return "second_factor"
     if user.status == User.Status.AWAITING_ACTIVATION:
         return "activate"
     if user.status != User.Status.ACTIVE:
         return None
     if user.ported:
         return "confirm_email"
+    if factor is None and second_factor_required(user):
+        return "enrol_second_factor"
     organization = user.organization
     if organization is not None and organization.npi_deactivated:
         return "renew_npi"
@@ -148,14 +160,27 @@ def require_password_change(
     return bool(updated)
 
 
-def start_session(request: HttpRequest, user: User) -> None:
-    """Open a fresh session (new key) for an account that passed sign-in and its gates."""
+def start_session(
+    request: HttpRequest, user: User, *, factor: str | None = None, amr: list[str] | None = None
+) -> None:
+    """Open a fresh session (new key) for an account that passed sign-in and its gates.
+
+    The audit event says how: by password or single sign-on, the second factor given (if any)
+    and, for single sign-on, the identity provider's authentication methods (`amr`) when sent.
+    """
+    data: dict[str, object] = {
+        "method": "single_sign_on" if factor == "identity_provider" else "password"
+    }
+    if factor is not None and factor != "identity_provider":
+        data["second_factor"] = factor
+    if amr:
+        data["amr"] = amr
     with transaction.atomic():
         login(request, user, backend="portal.accounts.backends.PortalBackend")
         mark(request, STARTED)
         User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
         clear_failures(user)
-        audit.record("auth.login_succeeded", actor=user, target=user, request=request)
+        audit.record("auth.login_succeeded", actor=user, target=user, request=request, data=data)
 
 
 def sign_out(request: HttpRequest, *, reason: str = "signed_out") -> None:

@@ -16,7 +16,7 @@ def test_seed_demo_creates_every_persona_and_is_safe_to_run_twice(settings) -> N
     out = StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())
-    assert User.objects.count() == len(PERSONAS) == 9
+    assert User.objects.count() == len(PERSONAS) == 10
     for persona in PERSONAS:
         assert persona.username in out.getvalue()
         user = User.objects.get(username=persona.username)
@@ -41,6 +41,7 @@ def test_seed_demo_ends_with_each_persona_and_its_organization(settings) -> None
         "ohr.staff": "Arizona Health Care Cost Containment System",
         "qoc.manager": "Arizona Health Care Cost Containment System",
         "ioc.member": "Central Region Independent Oversight Committee",
+        "quality.lead": "Desert Bloom Behavioral Health",
         "facility.user": "Mesa Verde Residential Services",
     }
     assert [line.split()[0] for line in sign_ins] == [p.username for p in PERSONAS]
@@ -163,3 +164,29 @@ def test_seed_demo_files_s_and_r_reports_in_every_state_and_two_monthly_summarie
         line.facility.name for line in monthly.month_lines(reviewer, last) if line.summary is None
     ]
     assert missing == ["Mesa Verde Residential Services"]
+
+
+def test_one_persona_signs_in_with_an_authenticator_app_whose_key_is_printed(settings) -> None:
+    """Issue #19: `make run` prints the setup key, so the second factor can be tried by hand."""
+    import re
+
+    import pyotp
+
+    from portal.accounts.models import AuthenticatorApp
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    line = next(line for line in out.getvalue().splitlines() if "quality.lead" in line)
+    key = re.search(r"setup key ([A-Z2-7]{32})", line).group(1)
+    user = User.objects.get(username="quality.lead")
+    assert not user.passkeys.exists() and AuthenticatorApp.objects.filter(user=user).count() == 1
+    call_command("seed_demo", stdout=(again := StringIO()))
+    assert key in again.getvalue()  # kept from run to run
+
+    client = Client()
+    response = client.post(
+        "/sign-in/", {"username": "quality.lead", "password": settings.DEMO_PASSWORD}
+    )
+    assert response["Location"] == "/sign-in/second-factor/"
+    done = client.post("/sign-in/second-factor/", {"method": "code", "code": pyotp.TOTP(key).now()})
+    assert done["Location"] == "/"

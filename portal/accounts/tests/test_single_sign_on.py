@@ -293,3 +293,27 @@ def test_without_an_issuer_the_staff_door_says_it_is_not_connected(db, client, s
     assert response.status_code == 200
     assert "not available" in response.content.decode()
     assert client.get("/sign-in/agency/callback/?code=x&state=y").status_code == 200
+
+
+def test_staff_are_not_asked_for_a_second_factor_and_the_providers_amr_is_kept(
+    sso, idp, client, settings
+) -> None:
+    """The identity provider is the second factor of single sign-on (ADR 0025), whatever the
+    setting or the organization asks of local passwords."""
+    from portal.registry.models import Organization
+
+    settings.SECOND_FACTOR_FOR_MASTERS_AND_AGENCY = True
+    Organization.objects.filter(kind="agency").update(second_factor_required=True)
+    sso.rewrite = _forged(idp, amr=["pwd", "hwk", 7])
+
+    response = sign_on(client, idp)
+
+    assert response["Location"] == "/" and signed_in_user(client) is not None
+    event = AuditEvent.objects.filter(action="auth.login_succeeded").latest("seq")
+    assert event.data == {"method": "single_sign_on", "amr": ["pwd", "hwk"]}
+
+
+def test_without_amr_the_sign_on_event_says_single_sign_on_only(sso, idp, client) -> None:
+    sign_on(client, idp)
+    event = AuditEvent.objects.filter(action="auth.login_succeeded").latest("seq")
+    assert event.data == {"method": "single_sign_on"}

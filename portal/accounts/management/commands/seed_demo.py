@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from portal.accounts.demo import (
     DEMO_ANSWER,
     DemoPersona,
+    demo_totp_secret,
     identity_provider_accounts,
     seed_demo,
 )
@@ -59,6 +60,12 @@ class Command(BaseCommand):
         )
         for persona, can_sign_in in personas:
             note = "" if can_sign_in else "  (single sign-on only: no local password here)"
+            if persona.authenticator_app:
+                key = demo_totp_secret(persona.username)
+                note += (
+                    f"  (second factor: an authenticator app with the setup key {key}, "
+                    "time-based, 6 digits)"
+                )
             organization = organizations.get(persona.username) or persona.identifier
             self.stdout.write(f"  {persona.username:<18} {organization}{note}")
         if identity_provider:
