@@ -37,8 +37,14 @@ AUDIT_KEY = "bench-only-audit-key-not-a-secret-0123456789"
 WRITERS = (1, 2, 4, 8, 16)
 ACTOR = "bench.reviewer"
 # What the report list records for one page it shows (portal/reports/views.py).
-PAGE_DATA = {"tab": "all", "status": ["closed", "in_review"], "occurred_from": "2024-12-05",
-             "sort": "-created", "page": 1, "rows": 50}  # fmt: skip
+PAGE_DATA = {
+    "tab": "all",
+    "status": ["closed", "in_review"],
+    "occurred_from": "2024-12-05",
+    "sort": "-created",
+    "page": 1,
+    "rows": 50,
+}
 
 # Targets (issue #20): at least 5,000 audited reads a second at 16 writers; throughput that does
 # not fall as writers are added (each count of writers at least RISE_TOLERANCE of the best with
@@ -93,9 +99,13 @@ def query(url: str, statement: str, params: list[Any] | None = None) -> list[tup
 
 def manage(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(  # noqa: S603 (fixed program)
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         check=False,
-    )  # fmt: skip
+    )
     if done.returncode != 0:
         raise SystemExit(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
     return done.stdout + done.stderr
@@ -105,18 +115,26 @@ def manage(env: dict[str, str], *args: str) -> str:
 def child(mode: str, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(  # noqa: S603 (fixed program)
         [PYTHON, "-m", "bench.audit", "--child", mode, *args],
-        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
         start_new_session=True,
-    )  # fmt: skip
+    )
 
 
 def start_sealer(env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
     """The sealer as deploy/systemd/qmportal-sealer.service runs it (Nice=-5, when allowed)."""
     return subprocess.Popen(  # noqa: S603 (fixed program)
         [PYTHON, "manage.py", "seal_audit", "--forever"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
         preexec_fn=_ahead,
-    )  # fmt: skip
+    )
 
 
 def _ahead() -> None:
@@ -235,11 +253,19 @@ def _child(mode: str) -> None:
         from portal.registry.models import Organization
 
         plan = Organization.objects.create(
-            kind=Organization.Kind.HEALTH_PLAN, name="Bench Health Plan", identifier="HPBENCH",
-            npi="", region=Organization.Region.CENTRAL,
-        )  # fmt: skip
-        user = User(username=ACTOR, first_name="Bench", last_name="Reviewer",
-                    email="bench.reviewer@example.org", organization=plan)  # fmt: skip
+            kind=Organization.Kind.HEALTH_PLAN,
+            name="Bench Health Plan",
+            identifier="HPBENCH",
+            npi="",
+            region=Organization.Region.CENTRAL,
+        )
+        user = User(
+            username=ACTOR,
+            first_name="Bench",
+            last_name="Reviewer",
+            email="bench.reviewer@example.org",
+            organization=plan,
+        )
         user.set_unusable_password()
         user.save()
         return
@@ -320,37 +346,49 @@ def summarize(
     targets = []
     top = by.get(max(by)) if by else None
     if top is not None:
-        targets.append({
-            "what": f"audited reads/s at {top.writers} writers ≥ {TARGET_RATE:,}",
-            "value": round(top.rate), "met": top.rate >= TARGET_RATE,
-        })  # fmt: skip
-        targets.append({
-            "what": f"sealing lag p99 ≤ {TARGET_LAG_P99:g} s at {top.writers} writers",
-            "value": f"{top.lag['p99']:.3f} s (max {top.lag['max']:.3f})",
-            "met": top.lag["p99"] <= TARGET_LAG_P99,
-        })  # fmt: skip
+        targets.append(
+            {
+                "what": f"audited reads/s at {top.writers} writers ≥ {TARGET_RATE:,}",
+                "value": round(top.rate),
+                "met": top.rate >= TARGET_RATE,
+            }
+        )
+        targets.append(
+            {
+                "what": f"sealing lag p99 ≤ {TARGET_LAG_P99:g} s at {top.writers} writers",
+                "value": f"{top.lag['p99']:.3f} s (max {top.lag['max']:.3f})",
+                "met": top.lag["p99"] <= TARGET_LAG_P99,
+            }
+        )
     falls = []
     best = 0.0
     for step in steps:
         if best and step.rate < RISE_TOLERANCE * best:
             falls.append(f"{step.writers}: {step.rate:,.0f} < {RISE_TOLERANCE:.0%} of {best:,.0f}")
         best = max(best, step.rate)
-    targets.append({
-        "what": f"throughput does not fall as writers are added (each ≥ {RISE_TOLERANCE:.0%} of "
-                "the best with fewer)",
-        "value": "; ".join(falls) or " / ".join(f"{s.rate:,.0f}" for s in steps),
-        "met": not falls,
-    })  # fmt: skip
+    targets.append(
+        {
+            "what": "throughput does not fall as writers are added "
+            f"(each ≥ {RISE_TOLERANCE:.0%} of the best with fewer)",
+            "value": "; ".join(falls) or " / ".join(f"{s.rate:,.0f}" for s in steps),
+            "met": not falls,
+        }
+    )
     if top is not None:
-        targets.append({
-            "what": f"the sealer alone seals faster than {top.writers} writers write",
-            "value": f"{alone['rows_per_second']:,.0f} rows/s",
-            "met": alone["rows_per_second"] > top.rate,
-        })  # fmt: skip
-    targets.append({
-        "what": "the audit chain verifies after the run",
-        "value": verified.split(". Head")[0], "met": verified.startswith("Audit chain intact"),
-    })  # fmt: skip
+        targets.append(
+            {
+                "what": f"the sealer alone seals faster than {top.writers} writers write",
+                "value": f"{alone['rows_per_second']:,.0f} rows/s",
+                "met": alone["rows_per_second"] > top.rate,
+            }
+        )
+    targets.append(
+        {
+            "what": "the audit chain verifies after the run",
+            "value": verified.split(". Head")[0],
+            "met": verified.startswith("Audit chain intact"),
+        }
+    )
     for target in targets:
         say(f"{'met    ' if target['met'] else 'MISSED '} {target['what']}: {target['value']}")
     return {

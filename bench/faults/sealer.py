@@ -143,20 +143,27 @@ def _one(url: str, statement: str, params: list[Any] | None = None) -> Any:
 
 
 def _open_batch_transactions(ctx: Context) -> int:
-    return int(_one(
-        ctx.url,
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'idle in transaction'"
-        " AND query LIKE 'INSERT INTO \"core_auditbatch\"%%'",
-        [ctx.database],
-    ))  # fmt: skip
+    return int(
+        _one(
+            ctx.url,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+            " AND state = 'idle in transaction' AND query LIKE 'INSERT INTO \"core_auditbatch\"%%'",
+            [ctx.database],
+        )
+    )
 
 
 def _traces(ctx: Context, number: int, first: int, last: int) -> tuple[int, int]:
     """(batch rows numbered `number` with those places, events holding places first..last)."""
-    batches = _one(ctx.url, "SELECT count(*) FROM core_auditbatch WHERE number = %s AND "
-                   "first_seq = %s AND last_seq = %s", [number, first, last])  # fmt: skip
-    events = _one(ctx.url, "SELECT count(*) FROM core_auditevent WHERE seq BETWEEN %s AND %s",
-                  [first, last])  # fmt: skip
+    batches = _one(
+        ctx.url,
+        "SELECT count(*) FROM core_auditbatch WHERE number = %s AND "
+        "first_seq = %s AND last_seq = %s",
+        [number, first, last],
+    )
+    events = _one(
+        ctx.url, "SELECT count(*) FROM core_auditevent WHERE seq BETWEEN %s AND %s", [first, last]
+    )
     return int(batches), int(events)
 
 
@@ -169,9 +176,10 @@ def _sealed_within(ctx: Context, since: float, limit: float) -> float | None:
     while time.monotonic() < deadline:
         try:
             waiting = _one(
-                ctx.url, "SELECT count(*) FROM core_auditevent WHERE seq IS NULL AND id <= %s",
+                ctx.url,
+                "SELECT count(*) FROM core_auditevent WHERE seq IS NULL AND id <= %s",
                 [horizon],
-            )  # fmt: skip
+            )
         except psycopg.OperationalError:
             waiting = None
         if waiting == 0:
@@ -240,8 +248,9 @@ def _crash_database_mid_batch(ctx: Context, result: Result) -> None:
             after = sealer.next_batch(seen)
             rewritten = time.monotonic() - back
             time.sleep(PAUSE + 1)
-            committed = _one(ctx.url, "SELECT count(*) FROM core_auditbatch WHERE number = %s",
-                             [after[0]])  # fmt: skip
+            committed = _one(
+                ctx.url, "SELECT count(*) FROM core_auditbatch WHERE number = %s", [after[0]]
+            )
             survived = sealer.process.poll() is None
         finally:
             sealer.stop()
@@ -258,8 +267,10 @@ def _crash_database_mid_batch(ctx: Context, result: Result) -> None:
     result.require(open_before == 1, "the crash did not land in an open batch")
     result.require(left == (0, 0), "the batch in flight at the crash left rows behind")
     result.require(survived and committed == 1, "the sealer did not seal again after the restart")
-    result.require(resealed is not None and resealed <= LAG_LIMIT + ctx.sealer.restart_delay,
-                   "events unsealed beyond the limit after the crash")  # fmt: skip
+    result.require(
+        resealed is not None and resealed <= LAG_LIMIT + ctx.sealer.restart_delay,
+        "events unsealed beyond the limit after the crash",
+    )
 
 
 def _restart_database(ctx: Context, result: Result) -> None:
@@ -273,8 +284,10 @@ def _restart_database(ctx: Context, result: Result) -> None:
         "clean restart: all sealed after the database returned",
         f"{again:.2f} s" if again is not None else "no",
     )
-    result.require(again is not None and again <= LAG_LIMIT,
-                   "events unsealed beyond the limit after the clean restart")  # fmt: skip
+    result.require(
+        again is not None and again <= LAG_LIMIT,
+        "events unsealed beyond the limit after the clean restart",
+    )
 
 
 def _check(ctx: Context, told: set[int], unsure: set[int], result: Result) -> None:
@@ -302,18 +315,26 @@ def _check(ctx: Context, told: set[int], unsure: set[int], result: Result) -> No
         "events the writer was told were written / unsure (connection lost) / stored",
         f"{len(told)} / {len(unsure)} ({len(set(stored) & unsure)} of them stored) / {len(rows)}",
     )
-    result.add("lost / duplicated / stored but never written / unsealed",
-               f"{len(lost)} / {len(duplicated)} / {len(strays)} / {unsealed}")  # fmt: skip
-    result.add("trail: events / sealed / places (distinct, first-last) / batches (numbers)",
-               f"{total} / {sealed} / {distinct}, {low}-{high} / {batches[0]} "
-               f"({batches[1]}-{batches[2]}, covering {batches[3]})")  # fmt: skip
+    result.add(
+        "lost / duplicated / stored but never written / unsealed",
+        f"{len(lost)} / {len(duplicated)} / {len(strays)} / {unsealed}",
+    )
+    result.add(
+        "trail: events / sealed / places (distinct, first-last) / batches (numbers)",
+        f"{total} / {sealed} / {distinct}, {low}-{high} / {batches[0]} "
+        f"({batches[1]}-{batches[2]}, covering {batches[3]})",
+    )
     result.require(not lost, f"events lost: {lost[:5]}")
     result.require(not duplicated, f"events duplicated: {duplicated[:5]}")
     result.require(not strays, f"events nobody wrote: {strays[:5]}")
-    result.require(sealed == total == distinct and low == 1 and high == total,
-                   "places in the chain are not 1..N once each")  # fmt: skip
-    result.require(batches[0] == batches[2] and batches[3] == total,
-                   "batches are not numbered 1..N or do not cover every event")  # fmt: skip
+    result.require(
+        sealed == total == distinct and low == 1 and high == total,
+        "places in the chain are not 1..N once each",
+    )
+    result.require(
+        batches[0] == batches[2] and batches[3] == total,
+        "batches are not numbered 1..N or do not cover every event",
+    )
     result.require(oldest is None, f"an event still unsealed ({oldest} s)")
     chain = ctx.portal.manage("verify_audit_chain").strip()
     result.add("audit chain", chain.splitlines()[0])
@@ -336,8 +357,10 @@ def run(ctx: Context) -> Result:
     finally:
         told, unsure = writer.stop()
     drained = _sealed_within(ctx, time.monotonic(), LAG_LIMIT)
-    result.add("after the writer stopped, all sealed within",
-               f"{drained:.2f} s" if drained is not None else "no")  # fmt: skip
+    result.add(
+        "after the writer stopped, all sealed within",
+        f"{drained:.2f} s" if drained is not None else "no",
+    )
     result.require(drained is not None and drained <= LAG_LIMIT, "left unsealed after the drill")
     result.add("service sealer starts during the drill", ctx.sealer.starts - starts)
     _check(ctx, told, unsure, result)

@@ -7,8 +7,16 @@ from .models import AuditBatch, AuditEvent, ClosureDay, OutboundEmail
 @admin.register(AuditEvent, site=back_office)
 class AuditEventAdmin(ReadOnlyModelAdmin):
     # `seq` is empty until the sealer has sealed the event (ADR 0024).
-    list_display = ["id", "seq", "at", "action", "actor", "organization", "target_type",
-                    "target_id"]  # fmt: skip
+    list_display = [
+        "id",
+        "seq",
+        "at",
+        "action",
+        "actor",
+        "organization",
+        "target_type",
+        "target_id",
+    ]
     list_filter = ["action"]
     search_fields = ["action", "target_id"]
     list_select_related = ["actor", "organization"]

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, Min
 from django.http import HttpRequest
 from django.utils import timezone
@@ -170,31 +170,47 @@ def record(
 
 
 # The columns record() writes; the seal columns keep their database defaults (unsealed).
-_WRITTEN = ("at", "actor", "organization", "action", "target_type", "target_id", "ip", "data",
-            "mac")  # fmt: skip
+_WRITTEN = (
+    "at",
+    "actor",
+    "organization",
+    "action",
+    "target_type",
+    "target_id",
+    "ip",
+    "data",
+    "mac",
+)
+# Of those, the ones whose value the field must prepare for the backend (the others are text
+# and ids, written as they are).
+_PREPARED = ("at", "data")
 
 
 @cache
-def _insert_statement(vendor: str) -> tuple[str, tuple[Any, ...]]:
+def _insert_statement(vendor: str) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
     meta, quote = AuditEvent._meta, connection.ops.quote_name
     fields = tuple(meta.get_field(name) for name in _WRITTEN)
-    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(quote(str(f.column)) for f in fields)  # type: ignore[union-attr]
     marks = ", ".join(["%s"] * len(fields))
-    table, pk = quote(meta.db_table), quote(meta.pk.column)  # type: ignore[union-attr]
+    table, pk = quote(meta.db_table), quote(str(meta.pk.column))  # type: ignore[union-attr]
     statement = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608 (model metadata)
-    return statement, fields
+    names = tuple(f.attname for f in fields)  # type: ignore[union-attr]
+    return statement, names, tuple(meta.get_field(name) for name in _PREPARED)
 
 
 def _insert(event: AuditEvent) -> None:
-    """`event.save()` for a new event, as one prepared INSERT: the model's save machinery cost
-    more than the insert itself on the audit path every page read takes (ADR 0024). Values are
-    prepared by the fields as the ORM would, so they read back identically on every backend."""
-    statement, fields = _insert_statement(connection.vendor)
-    params = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
-    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
-        cursor.execute(statement, params)
+    """`event.save()` for a new event, as one INSERT: Django's save machinery cost more than the
+    insert itself on the audit path every page read takes (ADR 0024). Timestamps and JSON are
+    prepared by their fields as the ORM would, so they read back identically on every backend."""
+    db = connections[DEFAULT_DB_ALIAS]  # one lookup: the proxy looks it up at every attribute
+    statement, names, prepared = _insert_statement(db.vendor)
+    values = {name: getattr(event, name) for name in names}
+    for f in prepared:
+        values[f.attname] = f.get_db_prep_save(values[f.attname], db)
+    with transaction.mark_for_rollback_on_error(), db.cursor() as cursor:
+        cursor.execute(statement, list(values.values()))
         event.pk = cursor.fetchone()[0]
-    event._state.adding, event._state.db = False, connection.alias
+    event._state.adding, event._state.db = False, db.alias
 
 
 def _target_id(target: Any) -> str:
@@ -352,8 +368,9 @@ def _seal_batch(
             log.error(
                 "%d audit event(s) not sealed: content does not match the mac (written or changed "
                 "outside record()); they stay unsealed, see docs/operations.md. Ids: %s",
-                len(refused), ", ".join(map(str, refused[:20])) + (" …" * (len(refused) > 20)),
-            )  # fmt: skip
+                len(refused),
+                ", ".join(map(str, refused[:20])) + (" …" * (len(refused) > 20)),
+            )
         if not good:
             return 0, 0, full
         _write_seals(good)
@@ -369,9 +386,32 @@ def _seal_batch(
 class _Waiting:
     """An unsealed event as the sealer reads it: its columns only, no model instance."""
 
-    READ = ("id", "at", "actor_id", "organization_id", "action", "target_type", "target_id",
-            "ip", "data", "mac")  # fmt: skip
+    READ = (
+        "id",
+        "at",
+        "actor_id",
+        "organization_id",
+        "action",
+        "target_type",
+        "target_id",
+        "ip",
+        "data",
+        "mac",
+    )
     __slots__ = (*READ, "seq", "prev_hash", "hash")
+    id: int
+    at: datetime
+    actor_id: int | None
+    organization_id: int | None
+    action: str
+    target_type: str
+    target_id: str
+    ip: str
+    data: dict[str, Any]
+    mac: str
+    seq: int
+    prev_hash: str
+    hash: str
 
     def __init__(self, *values: Any) -> None:
         for name, value in zip(self.READ, values, strict=True):
@@ -458,8 +498,12 @@ def _adopt_legacy(
     batch = _new_batch(last, start, final, [h for _, h in rows])
     if before_commit is not None:
         before_commit(batch)
-    log.info("Adopted audit events %s-%s (sealed before batches) as batch %s",
-             start, rows[-1][0], batch.number)  # fmt: skip
+    log.info(
+        "Adopted audit events %s-%s (sealed before batches) as batch %s",
+        start,
+        rows[-1][0],
+        batch.number,
+    )
     return len(rows)
 
 
@@ -521,16 +565,20 @@ def run_sealer(
         try:
             result = seal_pending(batch_size, before_commit=before_commit)
             if result.events or result.adopted:
-                say(f"sealed {result.events} events, adopted {result.adopted}, "
-                    f"in {result.batches} batch(es)")  # fmt: skip
+                say(
+                    f"sealed {result.events} events, adopted {result.adopted}, "
+                    f"in {result.batches} batch(es)"
+                )
             state = pending_events()
             age = state.age()
             if age > lag_limit() and time.monotonic() - alerted_at > 60:
                 alerted_at = time.monotonic()
                 log.error(
                     "Audit sealing lag %.1f s exceeds the %.0f s limit: %d event(s) waiting.",
-                    age, lag_limit(), state.count,
-                )  # fmt: skip
+                    age,
+                    lag_limit(),
+                    state.count,
+                )
         except DatabaseError as error:
             log.warning(
                 "The sealer could not reach the database (%s); retrying", type(error).__name__
@@ -698,9 +746,16 @@ class Proof:
 
     def as_dict(self) -> dict[str, Any]:
         def header(b: AuditBatch) -> dict[str, Any]:
-            return {"number": b.number, "first_seq": b.first_seq, "last_seq": b.last_seq,
-                    "root": b.root, "head": b.head, "prev_hash": b.prev_hash, "hash": b.hash,
-                    "sealed_at": b.sealed_at.isoformat()}  # fmt: skip
+            return {
+                "number": b.number,
+                "first_seq": b.first_seq,
+                "last_seq": b.last_seq,
+                "root": b.root,
+                "head": b.head,
+                "prev_hash": b.prev_hash,
+                "hash": b.hash,
+                "sealed_at": b.sealed_at.isoformat(),
+            }
 
         e = self.event
         return {

@@ -135,8 +135,11 @@ def test_events_sealed_before_batches_are_adopted_with_their_seals_unchanged() -
     done = audit.seal_pending(batch_size=3)
     assert (done.adopted, done.events) == (7, 1)
     assert [(b.first_seq, b.last_seq) for b in AuditBatch.objects.all()] == [
-        (1, 3), (4, 6), (7, 7), (8, 8)
-    ]  # fmt: skip
+        (1, 3),
+        (4, 6),
+        (7, 7),
+        (8, 8),
+    ]
     assert AuditEvent.objects.get(action="test.new").prev_hash == prev
     assert "8 events in 4 batches" in run_verify()
 
@@ -169,6 +172,20 @@ def test_a_row_put_in_by_hand_is_never_sealed_and_is_reported(caplog) -> None:
     assert AuditEvent.objects.get(action="test.forged").seq is None
     with pytest.raises(CommandError, match="broken"):
         run_verify()
+    audit._refused.clear()
+
+
+def test_rows_it_refuses_do_not_hold_up_the_events_behind_them() -> None:
+    for _ in range(3):
+        sql(
+            "INSERT INTO core_auditevent (at, action, target_type, target_id, ip, data, mac)"
+            " VALUES (%s, 'test.forged', '', '', '', '{}', '')",
+            [timezone.now()],
+        )
+    real = audit.record("test.real")
+    done = audit.seal_pending(batch_size=2)  # the first batch holds only refused rows
+    assert done.events == 1 and len(done.refused) == 3
+    assert AuditEvent.objects.get(pk=real.pk).seq == 1
     audit._refused.clear()
 
 
