@@ -30,6 +30,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
+from .measure import snapshot
 from .serve import ROOT, production_environment, stop_group
 
 PYTHON = sys.executable
@@ -152,14 +153,23 @@ class Step:
     lag: dict[str, float] = field(default_factory=dict)
     drained_after: float = 0.0  # seconds after the window until nothing waited
     writer_cpu: float = 0.0
+    database_cpu: float = 0.0  # PostgreSQL backends of the benchmark's database, in the window
+    sealer_cpu: float = 0.0
+    other_work: float = 0.0  # share of the machine other processes took in the window
 
     @property
     def rate(self) -> float:
         return self.writes / self.seconds
 
+    def per_event(self, cpu_seconds: float) -> float:
+        return cpu_seconds / max(self.writes, 1) * 1e6
 
-def run_writers(env: dict[str, str], count: int, seconds: float) -> Step:
-    """`count` writers, started together once each has warmed up; their total in the window."""
+
+def run_writers(
+    env: dict[str, str], count: int, seconds: float, sealer: int = 0, database: str = ""
+) -> Step:
+    """`count` writers, started together once each has warmed up; their total in the window,
+    and the CPU the writers, PostgreSQL and the sealer (process group `sealer`) spent in it."""
     processes = [child("writer", env) for _ in range(count)]
     try:
         for process in processes:
@@ -173,6 +183,10 @@ def run_writers(env: dict[str, str], count: int, seconds: float) -> Step:
             assert process.stdin is not None
             process.stdin.write(f"{start} {end}\n")
             process.stdin.flush()
+        time.sleep(max(0.0, start - time.time()))
+        before = snapshot(sealer, database)
+        time.sleep(max(0.0, end - time.time()))
+        after = snapshot(sealer, database)
         results = []
         for process in processes:
             assert process.stdout is not None
@@ -185,6 +199,10 @@ def run_writers(env: dict[str, str], count: int, seconds: float) -> Step:
     writes = sum(r["writes"] for r in results)
     step = Step(count, seconds, writes, start, end)
     step.writer_cpu = sum(r["cpu"] for r in results)
+    step.database_cpu = after.database - before.database
+    step.sealer_cpu = after.server - before.server
+    ours = step.writer_cpu + step.database_cpu + step.sealer_cpu
+    step.other_work = max(0.0, (after.busy - before.busy) - ours) / (after.total - before.total)
     return step
 
 
@@ -311,8 +329,9 @@ def measure(
         with (OUT / "sealer.log").open("ab") as log:
             sealer = start_sealer(env, log)
             try:
+                database = urllib.parse.urlsplit(database_url).path.lstrip("/")
                 for count in writers:
-                    step = run_writers(env, count, seconds)
+                    step = run_writers(env, count, seconds, sealer.pid, database)
                     step.drained_after = wait_drained(database_url, step.end)
                     step.lag = lags(database_url, step.start, step.end)
                     batches, size = batches_between(database_url, step.start, step.end)
@@ -322,7 +341,11 @@ def measure(
                         f"({step.writes:,} in {seconds:g} s); sealing lag p50 "
                         f"{step.lag['p50'] * 1000:.0f} ms, p99 {step.lag['p99'] * 1000:.0f} ms, "
                         f"max {step.lag['max'] * 1000:.0f} ms; {batches} batches of "
-                        f"{size:,.0f} on average; all sealed {step.drained_after:.2f} s after"
+                        f"{size:,.0f} on average; all sealed {step.drained_after:.2f} s after; "
+                        f"CPU µs per event: writers {step.per_event(step.writer_cpu):.0f}, "
+                        f"PostgreSQL {step.per_event(step.database_cpu):.0f}, sealer "
+                        f"{step.per_event(step.sealer_cpu):.0f}; other work "
+                        f"{step.other_work:.0%} of the machine"
                     )
             finally:
                 stop_group(sealer)
@@ -403,6 +426,12 @@ def summarize(
                 "lag_max_s": round(s.lag["max"], 4),
                 "drained_after_s": round(s.drained_after, 3),
                 "writer_cpu_s": round(s.writer_cpu, 2),
+                "cpu_us_per_event": {
+                    "writers": round(s.per_event(s.writer_cpu)),
+                    "postgresql": round(s.per_event(s.database_cpu)),
+                    "sealer": round(s.per_event(s.sealer_cpu)),
+                },
+                "other_work": round(s.other_work, 3),
             }
             for s in steps
         ],
@@ -420,13 +449,16 @@ def markdown(figures: dict[str, Any]) -> list[str]:
         "per step; the sealer running beside the writers as deployed): audited page reads per "
         "second through `audit.record()`, one process per writer.",
         "",
-        "| writers | audited reads/s | sealing lag p50 ms | p99 ms | max ms | all sealed after |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| writers | audited reads/s | sealing lag p50 ms | p99 ms | max ms | all sealed after | "
+        "CPU µs per event: writers / PostgreSQL / sealer | other work |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
         f"| {s['writers']} | {s['rate']:,.0f} | {s['lag_p50_s'] * 1000:,.0f} | "
         f"{s['lag_p99_s'] * 1000:,.0f} | {s['lag_max_s'] * 1000:,.0f} | "
-        f"{s['drained_after_s']:.2f} s |"
+        f"{s['drained_after_s']:.2f} s | {s['cpu_us_per_event']['writers']} / "
+        f"{s['cpu_us_per_event']['postgresql']} / {s['cpu_us_per_event']['sealer']} | "
+        f"{s['other_work']:.0%} |"
         for s in figures["steps"]
     ]
     alone = figures["sealer_alone"]

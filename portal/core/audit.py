@@ -305,18 +305,23 @@ def seal_pending(
     *,
     max_batches: int | None = None,
     before_commit: Callable[[AuditBatch], None] | None = None,
+    look_first: bool = True,
 ) -> Sealed:
     """Seal what waits, in batches of at most `batch_size`, until nothing does (or `max_batches`).
 
     Each batch is one transaction: the events' places and seals and the batch's row commit
     together or not at all, so a sealer that dies mid-batch leaves the events waiting for the
     next one. `before_commit` runs inside that transaction (the fault drill and tests use it).
+    `look_first`: check with one cheap read whether anything waits before opening the batch's
+    transaction (on SQLite, always: its transaction takes the write lock); a sealer that just
+    found work skips it, as each round trip counts on a busy host.
     """
     size = batch_size or settings.AUDIT_SEAL_BATCH_SIZE
     done = Sealed()
+    look = look_first or connection.vendor != "postgresql"
     while max_batches is None or done.batches < max_batches:
         before = len(done.refused)
-        sealed, adopted, full = _seal_batch(size, done, before_commit)
+        sealed, adopted, full = _seal_batch(size, done, before_commit, look)
         # A full batch means more may wait, even when all it read was refused (set aside now).
         if not full or not (sealed or adopted or len(done.refused) > before):
             break
@@ -324,13 +329,13 @@ def seal_pending(
 
 
 def _seal_batch(
-    size: int, done: Sealed, before_commit: Callable[[AuditBatch], None] | None
+    size: int, done: Sealed, before_commit: Callable[[AuditBatch], None] | None, look: bool
 ) -> tuple[int, int, bool]:
     """One batch: (events sealed, legacy events adopted, whether the batch was full)."""
     waiting = AuditEvent.objects.filter(seq__isnull=True).exclude(id__in=_refused)
     # A look first, outside any transaction: SQLite's IMMEDIATE transaction would take the
     # database's write lock even when there is nothing to seal.
-    if not waiting.exists() and not _unbatched_legacy():
+    if look and not waiting.exists() and not _unbatched_legacy():
         return 0, 0, False
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -463,8 +468,15 @@ def _new_batch(last: AuditBatch | None, first: int, final: int, hashes: list[str
     return batch
 
 
+# Set once this process has seen every event sealed before batches covered by one: events sealed
+# since always come with their batch, so there is no need to look again.
+_legacy_done: list[bool] = []
+
+
 def _unbatched_legacy() -> bool:
     """Are there events sealed before batches existed (ADR 0004's chain) not yet in a batch?"""
+    if _legacy_done:
+        return False
     top = _top_sealed()
     if top is None:
         return False
@@ -485,9 +497,12 @@ def _adopt_legacy(
     size: int, last: AuditBatch | None, before_commit: Callable[[AuditBatch], None] | None
 ) -> int:
     """Cover events sealed one by one before ADR 0024 with batches (their seals unchanged)."""
+    if _legacy_done:
+        return 0
     top = _top_sealed()
     start = (last.last_seq if last else 0) + 1
     if top is None or top < start:
+        _legacy_done.append(True)  # seen under the sealer's lock
         return 0
     rows = list(
         AuditEvent.objects.filter(seq__gte=start, seq__lt=start + size)
@@ -560,15 +575,23 @@ def run_sealer(
     """
     from django.db import DatabaseError, close_old_connections
 
-    alerted_at = 0.0
+    alerted_at = looked_at = 0.0
+    busy = False
     while not stop():
         try:
-            result = seal_pending(batch_size, before_commit=before_commit)
-            if result.events or result.adopted:
+            # While it keeps finding work it goes straight to the batch: each round trip counts
+            # on a busy host.
+            result = seal_pending(batch_size, before_commit=before_commit, look_first=not busy)
+            busy = bool(result.events or result.adopted)
+            if busy:
                 say(
                     f"sealed {result.events} events, adopted {result.adopted}, "
                     f"in {result.batches} batch(es)"
                 )
+            if time.monotonic() - looked_at < 1:  # its own lag, looked at once a second
+                time.sleep(interval)
+                continue
+            looked_at = time.monotonic()
             state = pending_events()
             age = state.age()
             if age > lag_limit() and time.monotonic() - alerted_at > 60:

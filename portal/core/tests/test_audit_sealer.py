@@ -24,6 +24,17 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _a_fresh_sealer():
+    """What a sealer process remembers (rows it refused, legacy events all batched) starts
+    empty in each test, as in a new process."""
+    audit._refused.clear()
+    audit._legacy_done.clear()
+    yield
+    audit._refused.clear()
+    audit._legacy_done.clear()
+
+
 def run_verify(*args: str) -> str:
     out = StringIO()
     call_command("verify_audit_chain", *args, stdout=out, stderr=StringIO())
@@ -172,7 +183,6 @@ def test_a_row_put_in_by_hand_is_never_sealed_and_is_reported(caplog) -> None:
     assert AuditEvent.objects.get(action="test.forged").seq is None
     with pytest.raises(CommandError, match="broken"):
         run_verify()
-    audit._refused.clear()
 
 
 def test_rows_it_refuses_do_not_hold_up_the_events_behind_them() -> None:
@@ -186,7 +196,6 @@ def test_rows_it_refuses_do_not_hold_up_the_events_behind_them() -> None:
     done = audit.seal_pending(batch_size=2)  # the first batch holds only refused rows
     assert done.events == 1 and len(done.refused) == 3
     assert AuditEvent.objects.get(pk=real.pk).seq == 1
-    audit._refused.clear()
 
 
 def test_a_waiting_event_changed_by_hand_is_never_sealed() -> None:
@@ -194,7 +203,6 @@ def test_a_waiting_event_changed_by_hand_is_never_sealed() -> None:
     sql("UPDATE core_auditevent SET data = %s WHERE id = %s", ['{"reason": "other"}', event.pk])
     assert audit.seal_pending().refused == [event.pk]
     assert audit.forged_pending() == [event.pk]
-    audit._refused.clear()
 
 
 def test_a_copy_of_a_waiting_event_is_found_once_sealed() -> None:
@@ -315,7 +323,6 @@ def test_the_sealer_loop_seals_and_alerts_when_events_wait_too_long(caplog, sett
     with caplog.at_level(logging.ERROR, logger="portal.core.audit"):
         audit.run_sealer(0, lambda: next(passes, None) is None)
     assert "exceeds the 5 s limit" in caplog.text
-    audit._refused.clear()
 
 
 # --- concurrent sessions (PostgreSQL) ---------------------------------------------------------
