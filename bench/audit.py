@@ -166,11 +166,16 @@ class Step:
 
 
 def run_writers(
-    env: dict[str, str], count: int, seconds: float, sealer: int = 0, database: str = ""
+    env: dict[str, str],
+    count: int,
+    seconds: float,
+    sealer: int = 0,
+    database: str = "",
+    mode: str = "writer",
 ) -> Step:
     """`count` writers, started together once each has warmed up; their total in the window,
     and the CPU the writers, PostgreSQL and the sealer (process group `sealer`) spent in it."""
-    processes = [child("writer", env) for _ in range(count)]
+    processes = [child(mode, env) for _ in range(count)]
     try:
         for process in processes:
             assert process.stdout is not None
@@ -294,8 +299,9 @@ def _child(mode: str) -> None:
         print(json.dumps({"events": done.events, "batches": done.batches, "seconds": seconds}))
         return
     actor = User.objects.select_related("organization").get(username=ACTOR)
+    write = audit.record if mode == "writer" else _locked_record
     for _ in range(20):  # the connection made, the code paths warm
-        audit.record("iad.listed", actor=actor, data=PAGE_DATA)
+        write("iad.listed", actor=actor, data=PAGE_DATA)
     print("ready", flush=True)
     start, end = (float(x) for x in sys.stdin.readline().split())
     while time.time() < start:
@@ -303,9 +309,35 @@ def _child(mode: str) -> None:
     writes = 0
     cpu = time.process_time()
     while time.time() < end:
-        audit.record("iad.listed", actor=actor, data=PAGE_DATA)
+        write("iad.listed", actor=actor, data=PAGE_DATA)
         writes += 1
     print(json.dumps({"writes": writes, "cpu": time.process_time() - cpu}), flush=True)
+
+
+def _locked_record(action: str, *, actor: Any, data: dict[str, Any]) -> None:
+    """ADR 0004's append, for comparison in the same run: one advisory lock around reading the
+    head, sealing in Python and committing (as record() did before ADR 0024)."""
+    from django.db import connection, transaction
+
+    from portal.core import audit
+    from portal.core.models import AuditEvent
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [7_406_211])
+        sealed = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq")
+        last = sealed.values_list("seq", "hash").first()
+        prev_seq, prev_hash = last if last else (0, audit.GENESIS)
+        event = AuditEvent(
+            seq=prev_seq + 1,
+            actor=actor,
+            organization=actor.organization,
+            action=action,
+            data=audit._normalized(data),
+            prev_hash=prev_hash,
+        )
+        event.hash = audit.seal(prev_hash, event)
+        event.save()
 
 
 # --- the whole part ---------------------------------------------------------------------------
@@ -356,10 +388,17 @@ def measure(
         )
         verified = manage(env, "verify_audit_chain").strip().splitlines()[0]
         say(f"  {verified}")
+        before = []
+        for count in writers:  # ADR 0004's lock, same machine, same minute
+            step = run_writers(env, count, seconds, mode="locked")
+            before.append({"writers": count, "rate": round(step.rate, 1)})
+            say(f"  {count:>2} writer(s) with ADR 0004's lock: {step.rate:8,.0f} audited reads/s")
     finally:
         if not keep:
             drop_database(database_url)
-    return summarize(steps, alone, verified, seconds)
+    figures = summarize(steps, alone, verified, seconds)
+    figures["before"] = before
+    return figures
 
 
 def summarize(
@@ -449,12 +488,15 @@ def markdown(figures: dict[str, Any]) -> list[str]:
         "per step; the sealer running beside the writers as deployed): audited page reads per "
         "second through `audit.record()`, one process per writer.",
         "",
-        "| writers | audited reads/s | sealing lag p50 ms | p99 ms | max ms | all sealed after | "
+        "| writers | audited reads/s | before (ADR 0004's lock, same run) | sealing lag p50 ms | "
+        "p99 ms | max ms | all sealed after | "
         "CPU µs per event: writers / PostgreSQL / sealer | other work |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    before = {b["writers"]: b["rate"] for b in figures.get("before", [])}
     lines += [
-        f"| {s['writers']} | {s['rate']:,.0f} | {s['lag_p50_s'] * 1000:,.0f} | "
+        f"| {s['writers']} | {s['rate']:,.0f} | {before.get(s['writers'], 0):,.0f} | "
+        f"{s['lag_p50_s'] * 1000:,.0f} | "
         f"{s['lag_p99_s'] * 1000:,.0f} | {s['lag_max_s'] * 1000:,.0f} | "
         f"{s['drained_after_s']:.2f} s | {s['cpu_us_per_event']['writers']} / "
         f"{s['cpu_us_per_event']['postgresql']} / {s['cpu_us_per_event']['sealer']} | "
