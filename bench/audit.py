@@ -10,8 +10,9 @@ unless --keep), never the seeded qm_bench. bench/run.py runs it as part of `make
 it prints its figures and exits 1 on a missed target.
 
 Each writer is a process with the production settings, one persistent connection and a health
-plan reviewer as the actor, calling `audit.record("iad.listed", actor=…, data=…)` in autocommit,
-its own transaction, exactly as the report list does for each page it shows. The writers start
+plan reviewer of its own as the actor (16 reviewers of 4 plans), calling
+`audit.record("iad.listed", actor=…, data=…)` in autocommit, its own transaction, exactly as the
+report list does for each page it shows. The writers start
 together, write for --seconds, and count what they wrote; the run's figure is the total over
 the window. The sealer is `manage.py seal_audit --forever` (every 0.2 s). An event's sealing lag
 is its batch's sealed_at minus its `at` (taken in `record()` just before the insert).
@@ -36,7 +37,8 @@ from .serve import ROOT, production_environment, stop_group
 PYTHON = sys.executable
 AUDIT_KEY = "bench-only-audit-key-not-a-secret-0123456789"
 WRITERS = (1, 2, 4, 8, 16)
-ACTOR = "bench.reviewer"
+ACTOR = "bench.reviewer"  # bench.reviewer.0 …: one per writer, in PLANS health plans
+PLANS = 4
 # What the report list records for one page it shows (portal/reports/views.py).
 PAGE_DATA = {
     "tab": "all",
@@ -175,7 +177,7 @@ def run_writers(
 ) -> Step:
     """`count` writers, started together once each has warmed up; their total in the window,
     and the CPU the writers, PostgreSQL and the sealer (process group `sealer`) spent in it."""
-    processes = [child(mode, env) for _ in range(count)]
+    processes = [child(mode, {**env, "BENCH_WRITER": str(n)}) for n in range(count)]
     try:
         for process in processes:
             assert process.stdout is not None
@@ -275,22 +277,25 @@ def _child(mode: str) -> None:
     if mode == "prepare":
         from portal.registry.models import Organization
 
-        plan = Organization.objects.create(
-            kind=Organization.Kind.HEALTH_PLAN,
-            name="Bench Health Plan",
-            identifier="HPBENCH",
-            npi="",
-            region=Organization.Region.CENTRAL,
-        )
-        user = User(
-            username=ACTOR,
-            first_name="Bench",
-            last_name="Reviewer",
-            email="bench.reviewer@example.org",
-            organization=plan,
-        )
-        user.set_unusable_password()
-        user.save()
+        for n in range(max(WRITERS)):
+            plan, _ = Organization.objects.get_or_create(
+                identifier=f"HPBENCH{n % PLANS}",
+                defaults={
+                    "kind": Organization.Kind.HEALTH_PLAN,
+                    "name": f"Bench plan {n % PLANS}",
+                    "npi": "",
+                    "region": Organization.Region.CENTRAL,
+                },
+            )
+            user = User(
+                username=f"{ACTOR}.{n}",
+                first_name="Bench",
+                last_name=f"Reviewer {n}",
+                email=f"bench.reviewer.{n}@example.org",
+                organization=plan,
+            )
+            user.set_unusable_password()
+            user.save()
         return
     if mode == "drain":
         started = time.perf_counter()
@@ -298,7 +303,10 @@ def _child(mode: str) -> None:
         seconds = time.perf_counter() - started
         print(json.dumps({"events": done.events, "batches": done.batches, "seconds": seconds}))
         return
-    actor = User.objects.select_related("organization").get(username=ACTOR)
+    # Each writer is another reviewer (of PLANS plans), as concurrent page reads come from
+    # different people.
+    number = int(os.environ.get("BENCH_WRITER", "0"))
+    actor = User.objects.select_related("organization").get(username=f"{ACTOR}.{number}")
     write = audit.record if mode == "writer" else _locked_record
     for _ in range(20):  # the connection made, the code paths warm
         write("iad.listed", actor=actor, data=PAGE_DATA)

@@ -578,6 +578,8 @@ def run_sealer(
     alerted_at = looked_at = 0.0
     busy = False
     while not stop():
+        # A pass starts every `interval` seconds, or at once when the last one took longer.
+        started = time.monotonic()
         try:
             # While it keeps finding work it goes straight to the batch: each round trip counts
             # on a busy host.
@@ -589,7 +591,7 @@ def run_sealer(
                     f"in {result.batches} batch(es)"
                 )
             if time.monotonic() - looked_at < 1:  # its own lag, looked at once a second
-                time.sleep(interval)
+                time.sleep(max(0.0, started + interval - time.monotonic()))
                 continue
             looked_at = time.monotonic()
             state = pending_events()
@@ -612,7 +614,7 @@ def run_sealer(
         finally:
             if not connection.in_atomic_block:  # (a test's transaction)
                 close_old_connections()  # a connection past CONN_MAX_AGE is renewed
-        time.sleep(interval)
+        time.sleep(max(0.0, started + interval - time.monotonic()))
 
 
 # --- verifying --------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ class AuditEvent(models.Model):
     """
 
     # The place in the chain, given by the sealer: empty while the event waits to be sealed.
-    seq = models.PositiveBigIntegerField(unique=True, null=True, editable=False)
+    # Unique among sealed events (a partial index: an insert does not touch it).
+    seq = models.PositiveBigIntegerField(null=True, editable=False)
     at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -58,6 +59,11 @@ class AuditEvent(models.Model):
             models.Index(fields=["target_type", "target_id"]),
             # The sealer's queue: only the events still waiting, a few rows at any time.
             models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_pending"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_seq_unique"
+            )
         ]
 
     def __str__(self) -> str:
