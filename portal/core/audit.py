@@ -1,14 +1,15 @@
 """The audit trail (ADR 0024, amending ADR 0004).
 
 - `record()` appends one event inside the caller's transaction: a plain insert, no lock. The
-  event carries `mac`, the HMAC of its content, and no place in the chain yet.
+  event carries `mac`, a salted HMAC of its content, and no place in the chain yet.
 - `seal_pending()` (the sealer, `manage.py seal_audit`) takes the events waiting in the order the
   database numbered them, gives each the next `seq`, chains their seals (HMAC-SHA256 of the
   previous event's hash and the event's canonical content), and records them as one
   `AuditBatch`: the Merkle tree root of their hashes (RFC 6962), itself sealed and chained to the
   previous batch. One sealer at a time (a PostgreSQL advisory lock; SQLite's write lock).
-- `verify_chain()` checks every sealed event and batch; `pending_events()` tells what waits to be
-  sealed, and whether any of it does not match its `mac` (a row put in by hand).
+- `verify_chain()` checks every sealed event and batch; `pending_events()` tells how much waits
+  to be sealed and since when, `forged_pending()` which of it does not match its `mac` (a row
+  put in or changed by hand).
 - `prove()` and `check_proof()`: one event shown to be in the trail with its batch's Merkle path
   and the batch headers after it, without reading every event.
 
