@@ -64,8 +64,9 @@ run: migrate
 	  --redirect-uri http://127.0.0.1:$(PORT)/sign-in/agency/callback/ \
 	  --redirect-uri http://localhost:$(PORT)/sign-in/agency/callback/ >/dev/null & \
 	$(DEV_RUN) $(PY) manage.py db_worker --interval 1 --no-reload & \
+	$(PY) manage.py seal_audit --forever --interval 1 >/dev/null & \
 	{ $(PY) tools/wait_for_server.py 127.0.0.1 $(PORT) && cat var/demo-sign-ins.txt && \
-	  echo "QM Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the server, task worker and IdP)"; } & \
+	  echo "QM Portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the server, task worker, audit sealer and IdP)"; } & \
 	DJANGO_RUNSERVER_HIDE_WARNING=true $(DEV_RUN) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # --- make test ------------------------------------------------------------------------------

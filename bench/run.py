@@ -9,7 +9,11 @@
    machine is run again (twice at most, then kept and counted as disturbed).
 4. Exports 100,000+ rows as CSV (rows/s, peak memory of the serving worker) and measures
    sign-ins per second at the portal's Argon2id cost.
-5. Writes the table into docs/performance.md and the figures to bench/results.json.
+5. Measures the audit trail (bench/audit.py, on a fresh database of its own): audited page
+   reads per second through `audit.record()` with 1-16 writers, the sealer's lag and rows/s.
+6. Writes the table into docs/performance.md and the figures to bench/results.json.
+
+`--only audit` measures only the audit trail (no seeded database, no server).
 
 Run: .venv/bin/python -m bench.run --database-url postgres://postgres@127.0.0.1:5432/qm_bench
 """
@@ -446,8 +450,21 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", help="measure only the pages whose name contains this")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the files")
+    parser.add_argument(
+        "--audit-database-url",
+        default="postgres://postgres@127.0.0.1:5432/qm_bench_audit",
+        help="the audit part's own database (re-created, then dropped)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    if args.only == "audit":
+        figures = {
+            "audit": measure_audit(args),
+            "date": datetime.now(UTC).isoformat(timespec="minutes"),
+        }
+        if not args.no_write:
+            write_audit_only(figures)
+        return 0 if all(check["met"] for check in figures["audit"]["targets"]) else 1
     env = environment(args.database_url)
     ensure_database(args, env)
     ensure_added(args, env, "sr_report", "bench.seed_sr")
@@ -465,9 +482,30 @@ def main() -> int:
         figures = measure_all(args, port, server, env)
     finally:
         stop_group(server)
+    if not args.only:
+        figures["audit"] = measure_audit(args)
+        figures["targets"] += figures["audit"]["targets"]
     if not args.no_write:
         write(figures)
     return 0 if all(check["met"] for check in figures["targets"]) else 1
+
+
+def measure_audit(args: argparse.Namespace) -> dict[str, Any]:
+    """The audit trail's part (bench/audit.py), after the pages: its writers would disturb them."""
+    from . import audit
+
+    say("audit trail")
+    return audit.measure(args.audit_database_url, args.seconds, audit.WRITERS, keep=False)
+
+
+def write_audit_only(figures: dict[str, Any]) -> None:
+    """`--only audit`: the audit block of docs/performance.md and its key in results.json."""
+
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["audit"] = {**figures["audit"], "date": figures["date"]}
+    RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    _replace_block(AUDIT_START, AUDIT_END, audit_markdown(figures["audit"], figures["date"]))
+    say(f"Wrote the audit part of {REPORT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}")
 
 
 def measure_all(
@@ -636,18 +674,40 @@ def summarize(
     }
 
 
+AUDIT_START, AUDIT_END = "<!-- bench-audit:start -->", "<!-- bench-audit:end -->"
+
+
 def write(figures: dict[str, Any]) -> None:
     RESULTS.write_text(json.dumps(figures, indent=2, default=str) + "\n")
-    table = markdown(figures)
+    _replace_block("<!-- bench:start -->", "<!-- bench:end -->", markdown(figures))
+    if figures.get("audit"):
+        _replace_block(AUDIT_START, AUDIT_END, audit_markdown(figures["audit"], figures["date"]))
+    say(f"Wrote {REPORT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}")
+
+
+def _replace_block(start: str, end: str, table: str) -> None:
     text = REPORT.read_text() if REPORT.exists() else "# Performance\n"
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     block = f"{start}\n{table}{end}"
     if start in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
         text += f"\n## Benchmarks (make bench)\n\n{block}\n"
     REPORT.write_text(text)
-    say(f"Wrote {REPORT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}")
+
+
+def audit_markdown(audit_figures: dict[str, Any], date: str) -> str:
+    from . import audit
+
+    lines = [
+        f"Latest run of the audit part: {date} UTC, {CORES} cores.",
+        *audit.markdown(audit_figures),
+    ]
+    lines += ["", "| target | value | met |", "|---|---:|---|"]
+    lines += [
+        f"| {t['what']} | {t['value']} | {'yes' if t['met'] else '**no**'} |"
+        for t in audit_figures["targets"]
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def markdown(figures: dict[str, Any]) -> str:

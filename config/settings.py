@@ -285,7 +285,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/audit$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -371,6 +371,13 @@ SITE_URL = env.str("SITE_URL", f"http://127.0.0.1:{_development_port}")
 AUDIT_HMAC_KEY = _required_in_production(
     "AUDIT_HMAC_KEY", "development-only-audit-key-do-not-use-in-production"
 )
+# The sealer (`manage.py seal_audit`, ADR 0024) looks for unsealed events every
+# AUDIT_SEAL_INTERVAL seconds and seals at most AUDIT_SEAL_BATCH_SIZE in one batch (one Merkle
+# tree). An event waiting longer than AUDIT_SEAL_LAG_LIMIT seconds fails /healthz/audit and makes
+# the sealer log an error.
+AUDIT_SEAL_INTERVAL = env.float("AUDIT_SEAL_INTERVAL", 0.2)
+AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", 5000)
+AUDIT_SEAL_LAG_LIMIT = env.float("AUDIT_SEAL_LAG_LIMIT", 5.0)
 
 # --- What the pages show ----------------------------------------------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", "Arizona Health Care Cost Containment System (AHCCCS)")

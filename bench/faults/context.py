@@ -10,7 +10,7 @@ import psycopg
 from .cluster import Cluster
 from .journeys import Facts
 from .mail import Sink
-from .portal import Portal, TaskWorkers
+from .portal import Portal, Sealer, TaskWorkers
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Context:
     workers: TaskWorkers
     sink: Sink
     facts: Facts
+    sealer: Sealer
 
     @property
     def url(self) -> str:

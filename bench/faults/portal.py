@@ -190,3 +190,74 @@ class TaskWorkers:
         for process in self.processes:
             if process is not None:
                 stop_group(process)
+
+
+@dataclass
+class Sealer:
+    """The audit sealer (`manage.py seal_audit --forever`), restarted `restart_delay` seconds after
+    it dies, as deploy/systemd/qmportal-sealer.service does (Restart=always, RestartSec=1)."""
+
+    portal: Portal
+    restart_delay: float = 1.0
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+    _held: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._supervise, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while self.process is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def _supervise(self) -> None:
+        died_at: float | None = None
+        while not self._stopping.is_set():
+            with self._lock:
+                process, held = self.process, self._held
+            if not held and (process is None or process.poll() is not None):
+                if process is not None and died_at is None:
+                    died_at = time.monotonic()
+                if died_at is None or time.monotonic() - died_at >= self.restart_delay:
+                    self._spawn()
+                    died_at = None
+            self._stopping.wait(0.1)
+
+    def _spawn(self) -> None:
+        with (self.portal.logs / "sealer.log").open("ab") as out:
+            process = subprocess.Popen(  # noqa: S603 (fixed program)
+                [PYTHON, "manage.py", "seal_audit", "--forever"],
+                cwd=ROOT,
+                env=self.portal.env,
+                start_new_session=True,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        with self._lock:
+            self.process = process
+            self.starts += 1
+
+    @contextmanager
+    def held(self):  # type: ignore[no-untyped-def]
+        """Stop the sealer (SIGTERM: it finishes its batch) and keep it stopped meanwhile."""
+        with self._lock:
+            self._held = True
+            process = self.process
+        if process is not None and process.poll() is None:
+            stop_group(process)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held, self.process = False, None
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if self.process is not None and self.process.poll() is None:
+            stop_group(self.process)

@@ -1,12 +1,12 @@
 """`make faults`: the fault drills, on a private PostgreSQL cluster made for the run.
 
-    python -m bench.faults.run [--drills a,b,c,d]
+    python -m bench.faults.run [--drills a,b,c,d,e]
 
 Creates a temporary folder with its own PostgreSQL cluster (initdb, a free port on 127.0.0.1),
-an SMTP server (aiosmtpd), gunicorn and two task workers, all on loopback; loads the demo data;
-runs the drills; prints each drill's figures; exits non-zero if any drill lost or duplicated
-anything. Everything started here is stopped and the folder removed on exit, Ctrl+C included;
-the logs are copied to var/faults/ first.
+an SMTP server (aiosmtpd), gunicorn, two task workers and the audit sealer, all on loopback;
+loads the demo data; runs the drills; prints each drill's figures; exits non-zero if any drill
+lost or duplicated anything. Everything started here is stopped and the folder removed on exit,
+Ctrl+C included; the logs are copied to var/faults/ first.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ import psycopg
 
 from bench.serve import ROOT, free_port
 
-from . import backup_restore, db_restart, kills, smtp_outage
+from . import backup_restore, db_restart, kills, sealer, smtp_outage
 from .cluster import Cluster
 from .context import Context, Result
 from .journeys import ABORT, Facts
 from .mail import Sink
-from .portal import Portal, TaskWorkers
+from .portal import Portal, Sealer, TaskWorkers
 
 OUT = ROOT / "var" / "faults"
 DATABASE = "qm_faults"
@@ -81,7 +81,12 @@ def set_up(stack: ExitStack, folder: Path, args: argparse.Namespace) -> Context:
     workers = TaskWorkers(portal, count=args.task_workers)
     stack.callback(workers.stop)
     workers.start()
-    return Context(cluster, DATABASE, portal, workers, sink, facts(portal, cluster.url(DATABASE)))
+    audit_sealer = Sealer(portal)  # as deploy/systemd/qmportal-sealer.service runs it
+    stack.callback(audit_sealer.stop)
+    audit_sealer.start()
+    return Context(
+        cluster, DATABASE, portal, workers, sink, facts(portal, cluster.url(DATABASE)), audit_sealer
+    )
 
 
 def run_drills(ctx: Context, args: argparse.Namespace) -> list[Result]:
@@ -96,6 +101,7 @@ def run_drills(ctx: Context, args: argparse.Namespace) -> list[Result]:
             ),
         ),
         ("d", lambda: backup_restore.drill(ctx)),
+        ("e", lambda: sealer.run(ctx)),
     ]
     results = []
     for key, drill in plan:
@@ -144,7 +150,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--drills", default="a,b,c,d", help="which drills, e.g. a,c")
+    parser.add_argument("--drills", default="a,b,c,d,e", help="which drills, e.g. a,c")
     parser.add_argument("--clients", type=int, default=3, help="people filing reports at once")
     parser.add_argument("--emails", type=int, default=100, help="(b) e-mails queued")
     parser.add_argument("--smtp-down", type=float, default=120, help="(b) seconds away")

@@ -100,6 +100,7 @@ def facts() -> dict[str, Any]:
         )
     )
     outbox = Counter(OutboundEmail.objects.values_list("status", flat=True))
+    audit.seal_pending()  # what the run's last requests wrote (the sealer may have stopped)
     checked, _, problems = audit.verify_chain()
     return {
         "reports": [

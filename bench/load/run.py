@@ -95,6 +95,20 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
         )  # fmt: skip
 
 
+def start_sealer(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The audit sealer, as deploy/systemd/qmportal-sealer.service runs it (ADR 0024)."""
+    with (OUT / "sealer.log").open("ab") as log:
+        return subprocess.Popen(  # noqa: S603 (fixed program)
+            [PYTHON, "manage.py", "seal_audit", "--forever"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def run_locust(port: int, args: argparse.Namespace, password: str) -> subprocess.Popen[bytes]:
     """locust headless for the run's minutes; simulated people then get up to 30 seconds to
     finish what they are doing, so no answer is cut off."""
@@ -156,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
         started.append(start_gunicorn(port, env, OUT / "gunicorn.log", workers=WORKERS,
                                       timeout=TIMEOUT))  # fmt: skip
         started.append(start_worker(env))
+        started.append(start_sealer(env))
         say(f"Portal on 127.0.0.1:{port} ({WORKERS} gunicorn workers, production settings); "
             f"{args.users} people for {args.minutes:g} minutes")  # fmt: skip
         load = run_locust(port, args, demo_password())

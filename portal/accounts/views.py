@@ -106,7 +106,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
         "terms": user.terms_acceptances.select_related("terms").first(),
         "sign_ins": AuditEvent.objects.filter(
             target_type="accounts.user", target_id=str(user.code), action="auth.login_succeeded"
-        ).order_by("-seq")[:10],
+        ).order_by("-id")[:10],
         "questions": user.security_answers.all(),
         "passkeys": user.passkeys.all(),
         "apps": user.authenticator_apps.all(),

@@ -1,15 +1,32 @@
 from django.contrib import admin
 
 from .admin_site import AuditedModelAdmin, ReadOnlyModelAdmin, back_office
-from .models import AuditEvent, ClosureDay, OutboundEmail
+from .models import AuditBatch, AuditEvent, ClosureDay, OutboundEmail
 
 
 @admin.register(AuditEvent, site=back_office)
 class AuditEventAdmin(ReadOnlyModelAdmin):
-    list_display = ["seq", "at", "action", "actor", "organization", "target_type", "target_id"]
+    # `seq` is empty until the sealer has sealed the event (ADR 0024).
+    list_display = [
+        "id",
+        "seq",
+        "at",
+        "action",
+        "actor",
+        "organization",
+        "target_type",
+        "target_id",
+    ]
     list_filter = ["action"]
     search_fields = ["action", "target_id"]
     list_select_related = ["actor", "organization"]
+
+
+@admin.register(AuditBatch, site=back_office)
+class AuditBatchAdmin(ReadOnlyModelAdmin):
+    """The sealer's batches: when each was sealed shows whether it keeps up (ADR 0024)."""
+
+    list_display = ["number", "sealed_at", "first_seq", "last_seq", "root"]
 
 
 @admin.register(OutboundEmail, site=back_office)

@@ -1,4 +1,5 @@
-"""Cross-cutting records: the audit trail and the e-mail outbox."""
+"""Cross-cutting records: the audit trail (events and their sealed batches) and the e-mail
+outbox."""
 
 from typing import Any, NoReturn
 
@@ -7,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 
-class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("Audit events are append-only.")
 
@@ -18,10 +19,15 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One thing that happened. Append-only and hash-chained; `data` never holds PHI.
 
-    Write through `portal.core.audit.record()`, inside the transaction of the change.
+    Write through `portal.core.audit.record()`, inside the transaction of the change: it inserts
+    the event unsealed (`seq` None, `prev_hash` and `hash` empty, `mac` set). The sealer
+    (`portal.core.audit.seal_pending()`, run by `manage.py seal_audit`) later gives it its place
+    in the chain, once; nothing else changes a row (ADR 0024).
     """
 
-    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    # The place in the chain, given by the sealer: empty while the event waits to be sealed.
+    # Unique among sealed events (a partial index: an insert does not touch it).
+    seq = models.PositiveBigIntegerField(null=True, editable=False)
     at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -35,17 +41,33 @@ class AuditEvent(models.Model):
     # Text, not inet: the value must read back byte for byte as it was sealed.
     ip = models.CharField(max_length=45, blank=True)
     data = models.JSONField(default=dict)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, editable=False)
+    # A random salt and the HMAC of it and the content as `record()` wrote it (no place yet;
+    # audit.event_mac): the sealer seals only events whose `mac` matches, so a row inserted or
+    # changed in the database before sealing is found.
+    # Empty on events sealed before ADR 0024 (they were sealed when written).
+    mac = models.CharField(max_length=64, editable=False, default="", db_default="")
+    # Empty until sealed (the state is `seq`: empty means waiting).
+    prev_hash = models.CharField(max_length=64, editable=False, default="", db_default="")
+    hash = models.CharField(max_length=64, editable=False, default="", db_default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["seq"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        # Written order (the database's id); the chain's order is `seq`, known once sealed.
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            # The sealer's queue: only the events still waiting, a few rows at any time.
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_pending"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_seq_unique"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action}"
+        return f"#{self.seq or '(unsealed)'} {self.action}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -54,6 +76,46 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("Audit events are append-only.")
+
+
+class AuditBatch(models.Model):
+    """Events `first_seq`..`last_seq`, sealed together by the sealer (ADR 0024).
+
+    `root` is the Merkle tree hash (RFC 6962) over the events' `hash`es in order, so one event
+    can be proven part of the batch with a few hashes; `hash` is the HMAC of this header and the
+    previous batch's `hash`, so the batches form a chain of their own. `head` is the hash of the
+    batch's last event (the chain's head when the batch was sealed).
+    """
+
+    number = models.PositiveBigIntegerField(unique=True, editable=False)
+    first_seq = models.PositiveBigIntegerField(editable=False)
+    last_seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    root = models.CharField(max_length=64, editable=False)
+    head = models.CharField(max_length=64, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+    sealed_at = models.DateTimeField(editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "audit batches"
+
+    def __str__(self) -> str:
+        return f"batch {self.number}: events {self.first_seq}-{self.last_seq}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Audit batches are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("Audit batches are append-only.")
+
+    @property
+    def size(self) -> int:
+        return self.last_seq - self.first_seq + 1
 
 
 class OutboundEmail(models.Model):

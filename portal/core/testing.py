@@ -12,7 +12,16 @@ from portal.accounts.tests.factories import PASSWORD, UserFactory
 from portal.registry.models import Organization
 from portal.registry.tests.factories import HealthPlanFactory, OrganizationFactory
 
-__all__ = ["PASSWORD", "Personas", "make_personas", "with_roles"]
+__all__ = ["PASSWORD", "Personas", "make_personas", "seal_audit_events", "with_roles"]
+
+
+def seal_audit_events() -> int:
+    """Run the audit sealer once, as the qmportal-sealer service would a moment after a request
+    (ADR 0024): events `record()` wrote get their `seq`, `prev_hash` and `hash`. For tests that
+    check the chain right after writing; returns how many events it sealed."""
+    from portal.core.audit import seal_pending
+
+    return seal_pending().events
 
 
 @dataclass(frozen=True)

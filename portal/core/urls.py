@@ -12,5 +12,6 @@ urlpatterns = [
     path("accessibility/", views.notice, {"template": "accessibility"}, name="accessibility"),
     path("hipaa/", views.notice, {"template": "hipaa"}, name="hipaa"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/audit", views.healthz_audit, name="healthz_audit"),
     path("dev/mailbox/", views.mailbox, name="mailbox"),
 ]

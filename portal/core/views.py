@@ -70,6 +70,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_not_required
 @require_GET
+def healthz_audit(request: HttpRequest) -> JsonResponse:
+    """The audit sealer's lag (ADR 0024), for monitors: 200 while the oldest unsealed event is
+    younger than AUDIT_SEAL_LAG_LIMIT, 503 when it is older (the sealer is stopped or behind, or
+    refuses an event) or the database does not answer. Counts and times only."""
+    try:
+        waiting = audit.pending_events()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    age, limit = waiting.age(), audit.lag_limit()
+    lagging = age > limit
+    if lagging:
+        log.error("Audit sealing lag %.1f s exceeds the %.0f s limit", age, limit)
+    body = {
+        "status": "lagging" if lagging else "ok",
+        "unsealed_events": waiting.count,
+        "oldest_unsealed_seconds": round(age, 3),
+        "lag_limit_seconds": limit,
+        "last_sealed_at": waiting.last_sealed_at.isoformat() if waiting.last_sealed_at else None,
+    }
+    return JsonResponse(body, status=503 if lagging else 200)
+
+
+@login_not_required
+@require_GET
 def mailbox(request: HttpRequest) -> HttpResponse:
     """Development only: the e-mails the portal sent, so flows can be followed without SMTP."""
     if not settings.DEBUG:

@@ -11,13 +11,21 @@ from hypothesis import strategies as st
 
 from portal.core import audit
 from portal.core.models import AuditEvent
+from portal.core.testing import seal_audit_events
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def chain() -> list[AuditEvent]:
-    return [audit.record("test.happened", data={"n": n, "reason": "why"}) for n in range(5)]
+    """Five events, each sealed by the sealer before the next is written (five batches of one),
+    read back as sealed."""
+    events = []
+    for n in range(5):
+        event = audit.record("test.happened", data={"n": n, "reason": "why"})
+        seal_audit_events()
+        events.append(AuditEvent.objects.get(pk=event.pk))
+    return events
 
 
 def run_verify(*args: str) -> str:
@@ -61,6 +69,7 @@ def test_deleting_a_middle_row_is_detected(chain: list[AuditEvent]) -> None:
 def test_deleting_the_newest_rows_is_detected_against_a_kept_head(chain: list[AuditEvent]) -> None:
     head = chain[-1].hash
     sql("DELETE FROM core_auditevent WHERE seq >= %s", [4])
+    sql("DELETE FROM core_auditbatch WHERE first_seq >= %s", [4])  # and the batches sealing them
     run_verify()  # the shorter chain is consistent in itself...
     with pytest.raises(CommandError):
         run_verify("--expect-head", head)  # ...but the head kept outside is gone
@@ -117,6 +126,7 @@ def test_rolled_back_changes_leave_no_audit_event() -> None:
         raise RuntimeError
     assert not AuditEvent.objects.exists()
     audit.record("test.after")
+    seal_audit_events()
     assert AuditEvent.objects.get().seq == 1
     run_verify()
 
@@ -126,8 +136,9 @@ def test_data_reads_back_as_sealed_on_every_database() -> None:
 
     code = uuid.uuid4()
     audit.record("test.coded", data={"code": code, "count": 10**16, "nested": {"b": 1, "a": [2]}})
+    assert seal_audit_events() == 1  # the mac recomputed from the stored row matched
     assert AuditEvent.objects.get().data["code"] == str(code)
-    run_verify()
+    assert "1 events" in run_verify()
 
 
 @pytest.mark.parametrize("bad", [{"ratio": 0.5}, {"reason": "a\x00b"}])

@@ -110,7 +110,7 @@ def test_the_export_holds_the_filtered_roster_and_each_read_is_audited(client, a
     rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:2] == ["Member ID", "Member name"]
     assert [row[0] for row in rows[1:]] == ["C10000031"]
-    events = list(AuditEvent.objects.order_by("seq")[before:])
+    events = list(AuditEvent.objects.order_by("id")[before:])
     assert [event.action for event in events] == ["ohr.roster_viewed", "ohr.roster_exported"]
     assert events[0].data["filters"] == {"area": "appeal"} and page.status_code == 200
     assert events[1].data["rows"] == 1

@@ -46,6 +46,7 @@ PUBLIC = {
     "core:accessibility",
     "core:hipaa",
     "core:healthz",
+    "core:healthz_audit",
     "core:mailbox",
     "back_office:login",  # the back office has no sign-in of its own: it sends people to ours
 }
