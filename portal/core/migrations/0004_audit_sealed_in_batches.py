@@ -22,63 +22,71 @@ def make_like_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_client_attempts'),
-        ('registry', '0001_initial'),
+        ("core", "0003_client_attempts"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditBatch',
+            name="AuditBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveBigIntegerField(editable=False, unique=True)),
-                ('first_seq', models.PositiveBigIntegerField(editable=False)),
-                ('last_seq', models.PositiveBigIntegerField(editable=False, unique=True)),
-                ('root', models.CharField(editable=False, max_length=64)),
-                ('head', models.CharField(editable=False, max_length=64)),
-                ('prev_hash', models.CharField(editable=False, max_length=64)),
-                ('hash', models.CharField(editable=False, max_length=64)),
-                ('sealed_at', models.DateTimeField(editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveBigIntegerField(editable=False, unique=True)),
+                ("first_seq", models.PositiveBigIntegerField(editable=False)),
+                ("last_seq", models.PositiveBigIntegerField(editable=False, unique=True)),
+                ("root", models.CharField(editable=False, max_length=64)),
+                ("head", models.CharField(editable=False, max_length=64)),
+                ("prev_hash", models.CharField(editable=False, max_length=64)),
+                ("hash", models.CharField(editable=False, max_length=64)),
+                ("sealed_at", models.DateTimeField(editable=False)),
             ],
             options={
-                'verbose_name_plural': 'audit batches',
-                'ordering': ['number'],
+                "verbose_name_plural": "audit batches",
+                "ordering": ["number"],
             },
         ),
         migrations.AlterModelOptions(
-            name='auditevent',
-            options={'ordering': ['id']},
+            name="auditevent",
+            options={"ordering": ["id"]},
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='mac',
-            field=models.CharField(db_default='', default='', editable=False, max_length=64),
+            model_name="auditevent",
+            name="mac",
+            field=models.CharField(db_default="", default="", editable=False, max_length=64),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='hash',
-            field=models.CharField(db_default='', default='', editable=False, max_length=64),
+            model_name="auditevent",
+            name="hash",
+            field=models.CharField(db_default="", default="", editable=False, max_length=64),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='prev_hash',
-            field=models.CharField(db_default='', default='', editable=False, max_length=64),
+            model_name="auditevent",
+            name="prev_hash",
+            field=models.CharField(db_default="", default="", editable=False, max_length=64),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='seq',
+            model_name="auditevent",
+            name="seq",
             field=models.PositiveBigIntegerField(editable=False, null=True),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(condition=models.Q(('seq__isnull', True)), fields=['id'], name='audit_pending'),
+            model_name="auditevent",
+            index=models.Index(
+                condition=models.Q(("seq__isnull", True)), fields=["id"], name="audit_pending"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('seq__isnull', False)), fields=('seq',), name='audit_seq_unique'),
+            model_name="auditevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("seq__isnull", False)), fields=("seq",), name="audit_seq_unique"
+            ),
         ),
         migrations.RunPython(drop_like_index, make_like_index, elidable=True),
     ]
