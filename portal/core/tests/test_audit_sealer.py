@@ -85,6 +85,17 @@ def test_the_sealer_seals_in_the_order_written_in_batches() -> None:
     assert audit.seal_pending().events == 0  # nothing is sealed twice
 
 
+def test_the_seal_audit_command_seals_once_and_prove_needs_a_sealed_event() -> None:
+    audit.record("test.one")
+    audit.record("test.two")
+    with pytest.raises(CommandError, match="not sealed"):
+        call_command("prove_audit_event", "1", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("seal_audit", stdout=out)
+    assert "Sealed 2 event(s) in 1 batch(es)" in out.getvalue()
+    call_command("prove_audit_event", "2", stdout=StringIO(), stderr=StringIO())
+
+
 def test_seal_fields_are_written_once_and_only_by_the_sealer() -> None:
     events = chain_of(2, batch=10)
     with pytest.raises(TypeError):
