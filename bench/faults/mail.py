@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import time
 from collections import Counter
 from email.parser import BytesHeaderParser
 
@@ -21,6 +22,7 @@ class Sink:
         self.port = port
         self._lock = threading.Lock()
         self._copies: Counter[int] = Counter()
+        self._first: dict[int, float] = {}  # outbox row -> when its first copy was accepted
         self.unidentified = 0
         # Seconds the server takes over each message before it accepts it, as a real relay does.
         self.delay = 0.0
@@ -34,6 +36,7 @@ class Sink:
         with self._lock:
             if found:
                 self._copies[int(found.group(1))] += 1
+                self._first.setdefault(int(found.group(1)), time.monotonic())
             else:
                 self.unidentified += 1
         return "250 Message accepted for delivery"
@@ -50,6 +53,11 @@ class Sink:
     def copies(self, outbox_id: int) -> int:
         with self._lock:
             return self._copies[outbox_id]
+
+    def first_accepted(self, outbox_id: int) -> float | None:
+        """`time.monotonic()` when the first copy of row `outbox_id` was accepted."""
+        with self._lock:
+            return self._first.get(outbox_id)
 
     def snapshot(self) -> Counter[int]:
         with self._lock:

@@ -129,7 +129,12 @@ def _deliver(email_id: int) -> str:
 
 
 def _attempt(email: OutboundEmail, connection: BaseEmailBackend) -> str:
-    """One try at sending a locked, queued row; records the outcome on it."""
+    """One try at sending a locked, queued row; records the outcome on it.
+
+    The row is marked sent *before* the message goes out, inside the transaction, so that once
+    the relay accepts it only the commit remains: no statement runs in the window of ADR 0017.
+    A failed send puts back what the mark changed, in the same transaction.
+    """
     from .tasks import deliver_email
 
     email.attempts += 1
@@ -137,9 +142,16 @@ def _attempt(email: OutboundEmail, connection: BaseEmailBackend) -> str:
         # Its secret was cleared when it failed: a row re-queued by hand must not go out empty.
         email.status, email.last_error = OutboundEmail.Status.FAILED, "BodyCleared"
         return _record(email, ["attempts", "last_error", "status"])
+    message, body = _message(email, connection), (email.text_body, email.html_body)
+    email.status, email.sent_at, email.last_error = OutboundEmail.Status.SENT, timezone.now(), ""
+    outcome = _record(email, ["attempts", "last_error", "status", "sent_at"])
     try:
-        _send(email, connection)
+        # Opened here, the connection stays open after the send, until _deliver closes it.
+        connection.open()
+        message.send()
     except RETRYABLE as error:
+        email.text_body, email.html_body = body
+        email.status, email.sent_at = OutboundEmail.Status.QUEUED, None
         email.last_error = type(error).__name__
         if _is_permanent(error) or email.attempts >= settings.EMAIL_RETRY_LIMIT:
             email.status = OutboundEmail.Status.FAILED
@@ -147,13 +159,8 @@ def _attempt(email: OutboundEmail, connection: BaseEmailBackend) -> str:
             deliver_email.using(run_after=timezone.now() + retry_delay(email.attempts)).enqueue(
                 email.pk
             )
-        return _record(email, ["attempts", "last_error", "status"])
-    email.status, email.sent_at, email.last_error = (
-        OutboundEmail.Status.SENT,
-        timezone.now(),
-        "",
-    )
-    return _record(email, ["attempts", "last_error", "status", "sent_at"])
+        return _record(email, ["last_error", "status", "sent_at", "text_body", "html_body"])
+    return outcome
 
 
 def _record(email: OutboundEmail, fields: list[str]) -> str:
@@ -194,7 +201,7 @@ def message_id(email: OutboundEmail) -> str:
     return f"<outbox-{email.pk}.{created}@{domain}>"
 
 
-def _send(email: OutboundEmail, connection: BaseEmailBackend) -> None:
+def _message(email: OutboundEmail, connection: BaseEmailBackend) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         email.subject,
         email.text_body,
@@ -204,9 +211,7 @@ def _send(email: OutboundEmail, connection: BaseEmailBackend) -> None:
     )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
-    # Opened here, the connection stays open after the send, until _deliver closes it.
-    connection.open()
-    message.send()
+    return message
 
 
 class WorkerLost(Exception):

@@ -6,12 +6,13 @@ from email import message_from_bytes
 from io import StringIO
 
 import pytest
+from aiosmtpd.controller import Controller
 from asgiref.sync import sync_to_async
 from django.core.management import call_command
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
-from portal.core.emails import queue_email, requeue_stranded
+from portal.core.emails import deliver, queue_email, requeue_stranded
 from portal.core.models import OutboundEmail
 
 from . import test_email_outbox as outbox
@@ -135,8 +136,6 @@ def committed_status() -> str:
 
 
 def test_the_sent_mark_is_committed_before_the_smtp_session_ends(smtp_settings) -> None:
-    from aiosmtpd.controller import Controller
-
     inbox = WatchingInbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=smtp_settings.EMAIL_PORT)
     controller.start()
@@ -147,3 +146,40 @@ def test_the_sent_mark_is_committed_before_the_smtp_session_ends(smtp_settings) 
         controller.stop()
     assert len(inbox.messages) == 1
     assert inbox.status_at_quit == ["sent"]
+
+
+class AcceptingInbox(Inbox):
+    """Says when it has accepted a message (its answer to the last line of DATA)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accepted = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        self.accepted.set()
+        return answer
+
+
+def test_no_statement_runs_between_the_relays_acceptance_and_the_commit(smtp_settings) -> None:
+    """The window of ADR 0017 holds the commit alone: a database outage or a kill after the
+    relay accepted has as little time as SMTP allows to strand the message."""
+    inbox = AcceptingInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_settings.EMAIL_PORT)
+    controller.start()
+    in_window: list[str] = []
+
+    def watch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if inbox.accepted.is_set() and connection.in_atomic_block:
+            in_window.append(sql)
+        return execute(sql, params, many, context)
+
+    email = queue_email("smoke", "someone@example.org", {"name": "Ana"})
+    try:
+        with connection.execute_wrapper(watch):
+            assert deliver(email.pk) == "sent"
+    finally:
+        controller.stop()
+    assert inbox.accepted.is_set() and in_window == []
+    email.refresh_from_db()
+    assert (email.status, email.attempts, len(inbox.messages)) == ("sent", 1, 1)
