@@ -45,6 +45,10 @@ def extra_missing(report: Report) -> list[Missing]:
     return lacking
 
 
+# What `tags` reads: the list loads only what its rows show.
+TAGS_READ = ("status", "submitted_at", "due_at", "part_c_due_at", "status_changed_at")
+
+
 def tags(report: Report) -> list[str]:
     late = []
     if report.submitted_at and report.due_at and report.submitted_at > report.due_at:

@@ -28,6 +28,10 @@ def extra_missing(case: Case) -> list[Missing]:
     return []
 
 
+# What `tags` reads: the list loads only what its rows show.
+TAGS_READ = ("severity", "status", "cap_due_on")
+
+
 def tags(case: Case) -> list[str]:
     shown = []
     if case.severity == Case.Severity.IMMEDIATE:

@@ -38,7 +38,13 @@ def awaiting_review(roles: tuple[str, ...], statuses: Iterable[str]) -> Tab:
 def created() -> Column:
     """The report's own link, newest first by default."""
     return Column(
-        "created", "Report", "date created", (F("created_at"),), str, descending_first=True
+        "created",
+        "Report",
+        "date created",
+        (F("created_at"),),
+        str,
+        descending_first=True,
+        reads=("kind", "code"),
     )
 
 
@@ -46,7 +52,9 @@ def status(model: Any) -> Column:
     """Statuses sort in the order a report moves through them, not alphabetically."""
     labels = dict(model._meta.get_field("status").choices)
     order = Case(*(When(status=s, then=Value(n)) for n, s in enumerate(labels)))
-    return Column("status", "Status", "status", (order,), lambda r: labels[r.status])
+    return Column(
+        "status", "Status", "status", (order,), lambda r: labels[r.status], reads=("status",)
+    )
 
 
 def member_name(report: Any) -> str:

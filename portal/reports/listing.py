@@ -45,7 +45,7 @@ def ordering(rtype: ReportType, sort: str) -> list[OrderBy]:
 
 
 def report_list(rtype: ReportType, user: Any, tab: str, sort: str = "") -> QuerySet[Any]:
-    """The reports of one tab, in the chosen order, with what each row shows loaded at once."""
+    """The reports of one tab, in the chosen order, with their organizations loaded at once."""
     chosen = next((t for t in rtype.tabs if t.key == tab), rtype.tabs[0])
     return (
         visible_reports(rtype, user)
@@ -68,6 +68,14 @@ class Listing:
     def reports(self) -> QuerySet[Any]:
         """The filtered rows (check `filters.is_valid()` first: invalid filters are skipped)."""
         return self.filters.qs  # type: ignore[no-any-return]
+
+    def shown(self) -> QuerySet[Any]:
+        """The filtered rows with what the table shows loaded and nothing else: a report's
+        other columns (and converting their timestamps) cost more than the query itself
+        (docs/performance.md)."""
+        fields = self.rtype.row_fields
+        related = {name.partition("__")[0] for name in fields if "__" in name}
+        return self.reports().select_related(None).select_related(*related).only(*fields)
 
     def query(self, **changes: str | int) -> str:
         params = QueryDict(self.kept, mutable=True)

@@ -105,6 +105,13 @@ class Column:
     # Only columns that can be empty say where empties go: "NULLS LAST" on a column that is
     # never null would stop PostgreSQL from reading the rows in the order of an index.
     nullable: bool = False
+    # The fields `cell` reads ("provider__name" through a relation) when they are not the F()
+    # names of `order`: the list loads those alone.
+    reads: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.reads or tuple(e.name for e in self.order if isinstance(e, models.F))
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,8 @@ class ReportType:
     # The domain's rules: a module (or object) with any of `derive(report)` (the deadline and
     # other derived fields), `extra_missing(report)` (what submission needs beyond the
     # sections' required fields), `check(report)` (ValidationError for values that make no
-    # sense) and `tags(report)` (words shown beside the report's name).
+    # sense) and `tags(report)` (words shown beside the report's name; `TAGS_READ` names the
+    # fields it reads, the only ones the list loads besides its columns').
     rules: Any = None
     home: Callable[[Any, "ReportType"], list[Waiting]] = lambda user, rtype: []
     demo: str = ""  # the dotted path of its demo stories: a function returning how many it made
@@ -214,6 +222,15 @@ class ReportType:
 
     def row_tags(self, report: Any) -> list[str]:
         return list(getattr(self.rules, "tags", _none)(report))
+
+    @property
+    def row_fields(self) -> tuple[str, ...]:
+        """What a list row reads: its name (kind and code), the fields its tags read (the
+        rules' `TAGS_READ`) and its columns'. The list loads these alone: a field left out is
+        one more query per row, which the kit's query-count contract test catches."""
+        tags = tuple(getattr(self.rules, "TAGS_READ", ()))
+        columns = (name for column in self.columns for name in column.fields)
+        return tuple(dict.fromkeys(("kind", "code", *tags, *columns)))
 
     @property
     def history_model(self) -> Any:
