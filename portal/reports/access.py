@@ -33,12 +33,12 @@ def get_report_for_user(
 
 
 def _visible_report(rtype: ReportType, user: Any, code: str) -> Any:
-    report = (
-        visible_reports(rtype, user).select_related(*rtype.report_related).filter(code=code).first()
-    )
-    if report is None:
+    reports = visible_reports(rtype, user).select_related(*rtype.report_related).filter(code=code)
+    # Codes are unique: no ORDER BY (which `.first()` adds, at a tenth of the page's time).
+    found = list(reports.order_by()[:1])
+    if not found:
         raise Http404
-    return report
+    return found[0]
 
 
 def _audited(
