@@ -8,7 +8,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from portal.core.exports import Cell
 from portal.reports import columns
@@ -42,10 +41,6 @@ TABS = (
 )
 
 
-def _day(value: Any) -> str:
-    return date_format(value, "M j, Y") if value else ""
-
-
 COLUMNS = (
     columns.created(),
     columns.status(Report),
@@ -55,7 +50,7 @@ COLUMNS = (
         "Determined",
         "date of the determination",
         (F("determined_on"),),
-        lambda r: _day(r.determined_on),
+        lambda r: columns.short_day(r.determined_on),
         descending_first=True,
         nullable=True,
     ),

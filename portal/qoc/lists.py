@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
-from django.utils.dateformat import format as date_format
 
 from portal.core.exports import Cell
 from portal.reports import columns
@@ -42,10 +41,6 @@ TABS = (
 _SEVERITIES = dict(Case.Severity.choices)
 
 
-def _day(value: Any) -> str:
-    return date_format(value, "M j, Y") if value else ""
-
-
 COLUMNS = (
     columns.created(),
     columns.status(Case),
@@ -64,7 +59,7 @@ COLUMNS = (
         "Received",
         "date received",
         (F("received_on"),),
-        lambda case: _day(case.received_on),
+        lambda case: columns.short_day(case.received_on),
         descending_first=True,
         nullable=True,
     ),
