@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.core.home import Waiting
 
-from .listing import report_list
+from .listing import tab_rows
 from .types import ReportType, registered
 
 
@@ -31,7 +31,7 @@ def tab_count(
     rtype: ReportType, user: Any, tab: str, label: str, *, urgent: bool = False
 ) -> Waiting:
     """One home-page item: the reports of a list tab, with how many are late or due soon."""
-    counts = report_list(rtype, user, tab).aggregate(
+    counts = tab_rows(rtype, user, tab).aggregate(
         count=Count("pk"), **(urgency() if urgent else {})
     )
     return Waiting(label, url=f"{reverse(rtype.url('reports'))}?show={tab}", **counts)

@@ -44,12 +44,16 @@ def ordering(rtype: ReportType, sort: str) -> list[OrderBy]:
     return [*(column.asc(**empties) for column in chosen.order), F("pk").asc()]
 
 
+def tab_rows(rtype: ReportType, user: Any, tab: str) -> QuerySet[Any]:
+    """The reports of one tab (the first tab's for an unknown one), in no order."""
+    chosen = next((t for t in rtype.tabs if t.key == tab), rtype.tabs[0])
+    return visible_reports(rtype, user).filter(chosen.rows(user))
+
+
 def report_list(rtype: ReportType, user: Any, tab: str, sort: str = "") -> QuerySet[Any]:
     """The reports of one tab, in the chosen order, with their organizations loaded at once."""
-    chosen = next((t for t in rtype.tabs if t.key == tab), rtype.tabs[0])
     return (
-        visible_reports(rtype, user)
-        .filter(chosen.rows(user))
+        tab_rows(rtype, user, tab)
         .select_related("organization", "provider", "health_plan")
         .order_by(*ordering(rtype, sort or rtype.default_sort))
     )

@@ -14,7 +14,18 @@ from .types import ReportType
 
 def visible_reports(rtype: ReportType, user: Any) -> QuerySet[Any]:
     """Originals of this type the person may see; none without one of the type's roles. The
-    covering index `<app>_report_status_seen` holds every column tested here."""
+    covering index `<app>_report_status_seen` holds every column tested here.
+
+    Built once per account object (a request's, like its `role_names`) and handed out as a
+    fresh copy: a home page asks for it a dozen times, and building the condition costs more
+    than copying it. It holds only SQL, so what it finds is always read afresh."""
+    built = user.__dict__.setdefault("_visible_reports", {})
+    if rtype.slug not in built:
+        built[rtype.slug] = _visible(rtype, user)
+    return built[rtype.slug].all()  # type: ignore[no-any-return]
+
+
+def _visible(rtype: ReportType, user: Any) -> QuerySet[Any]:
     model: Any = rtype.model
     organization = getattr(user, "organization", None)
     if organization is None or not uses(rtype, user):

@@ -77,3 +77,19 @@ def test_awaiting_review_counts_only_the_reports_the_reviewer_may_review(client,
     assert str(theirs.code)[:8] in everything
     client.force_login(actors.agency_reviewer)
     assert "Reports awaiting review</a>: <strong>2</strong>" in client.get("/").content.decode()
+
+
+def test_the_visibility_built_once_per_account_is_handed_out_fresh(actors) -> None:
+    """`visible_reports` keeps the condition it built on the account object; every caller gets
+    its own unevaluated copy, so rows made after an earlier caller read are still found."""
+    from portal.reports.types import get
+    from portal.reports.visibility import visible_reports
+
+    reviewer, iad = actors.plan_reviewer, get("iad")
+    first = visible_reports(iad, reviewer)
+    assert list(first.filter(status=S.SUBMITTED)) == []
+    filed = report(actors, S.SUBMITTED, timedelta(days=1))
+    second = visible_reports(iad, reviewer)
+    assert second is not first and second._result_cache is None
+    assert list(second.filter(status=S.SUBMITTED)) == [filed]
+    assert list(first) == [filed]
