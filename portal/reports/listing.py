@@ -79,7 +79,9 @@ class Listing:
         (docs/performance.md)."""
         fields = self.rtype.row_fields
         related = {name.partition("__")[0] for name in fields if "__" in name}
-        return self.reports().select_related(None).select_related(*related).only(*fields)
+        rows = self.reports().select_related(None).only(*fields)
+        # select_related() with no names would follow every foreign key.
+        return rows.select_related(*related) if related else rows
 
     def query(self, **changes: str | int) -> str:
         params = QueryDict(self.kept, mutable=True)

@@ -196,6 +196,24 @@ def test_list_home_and_report_pages_keep_their_query_counts_as_rows_grow(cast: C
     assert many == few
 
 
+def test_the_list_reads_only_the_columns_its_rows_show(cast: Cast) -> None:
+    """The page of rows selects the row fields and joins only the relations they pass through
+    (`Listing.shown()`): no organization, account or other column a row does not show."""
+    reviewer = signed_in(cast.people["plan_reviewer"])
+    cast.report(cast.filed)
+    table = connection.ops.quote_name(cast.rtype.model._meta.db_table)
+    with CaptureQueriesContext(connection) as captured:
+        assert reviewer.get(f"/{cast.rtype.slug}/reports/").status_code == 200
+    page = next(q["sql"] for q in captured if q["sql"].startswith(f"SELECT {table}."))
+    selected = page.split(" FROM ", 1)[0]
+    fields = cast.rtype.model._meta
+    relations = {name.partition("__")[0] for name in cast.rtype.row_fields if "__" in name}
+    wanted = {name for name in cast.rtype.row_fields if "__" not in name} | relations
+    columns = {fields.get_field(name).column for name in wanted} | {"id"}
+    assert selected.count(f"{table}.") == len(columns), selected
+    assert page.count(" JOIN ") == len(relations), page
+
+
 # --- The workflow table ---------------------------------------------------------------------------
 
 PEOPLE = ("filer", "approver", "plan_reviewer", "agency_reviewer", "other_reviewer", "outsider")
