@@ -119,7 +119,17 @@ class Case(kit.Report):
             # Trending counts read only this index: every column they group or filter by.
             models.Index(
                 fields=["received_on", "health_plan"],
-                include=["status", "provider", "topic", "severity", "determination"],
+                # The organization and id too: the list's count by date received reads
+                # visibility from here alone (without them PostgreSQL scans the table).
+                include=[
+                    "status",
+                    "provider",
+                    "topic",
+                    "severity",
+                    "determination",
+                    "organization",
+                    "id",
+                ],
                 name="qoc_case_trending",
             ),
             models.Index(fields=["cap_provider", "status"], name="qoc_case_cap_provider"),
