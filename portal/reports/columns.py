@@ -86,11 +86,13 @@ def short_day(value: date | None) -> str:
     return f"{MONTHS[value.month - 1]} {value.day}, {value.year}" if value else ""
 
 
-def day(key: str, heading: str, by: str, field: str, **options: bool) -> Column:
+def day(key: str, heading: str, by: str, field: str, *, descending_first: bool = False) -> Column:
     """A date-and-time field shown as its Arizona day."""
 
     def cell(report: Any) -> str:
         moment = getattr(report, field)
         return short_day(timezone.localtime(moment)) if moment else ""
 
-    return Column(key, heading, by, (F(field),), cell, nullable=True, **options)
+    return Column(
+        key, heading, by, (F(field),), cell, nullable=True, descending_first=descending_first
+    )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.util import find_spec
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.apps import apps
@@ -111,7 +111,8 @@ class Column:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return self.reads or tuple(e.name for e in self.order if isinstance(e, models.F))
+        names = (cast(Any, e).name for e in self.order if isinstance(e, models.F))
+        return self.reads or tuple(names)
 
 
 @dataclass(frozen=True)
