@@ -59,6 +59,10 @@ def test_pages_reflow_at_320_css_pixels_even_with_long_words(page: Page, live_se
     page.goto(f"{live_server.url}/iad/reports/?show=all")
     expect(page.get_by_text(UNBROKEN[:100])).to_be_visible()
     assert_no_sideways_scrolling(page, "Incident reports")
+    # Filtered, the form offers to clear the filters: a link that must stay a large enough target.
+    page.goto(f"{live_server.url}/iad/reports/?show=all&status=submitted&status=closed")
+    expect(page.get_by_role("link", name="Clear filters")).to_be_visible()
+    assert_no_sideways_scrolling(page, "Incident reports")
 
     page.goto(f"{live_server.url}/iad/reports/{code}/")
     expect(page.get_by_text(f"Site {UNBROKEN}"[:200])).to_be_visible()
