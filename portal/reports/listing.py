@@ -102,7 +102,7 @@ class Listing:
             near["next"] = self.query(sort=self.sort, page=page.next_page_number())
         rows = table_rows(self.rtype, page.object_list if page else [])
         headings = self.headings()
-        first = html.escape(headings[0]["label"])  # each row's label: a lookup, not an index
+        first = html.escape(headings[0]["label"])  # every row's first cell carries it
         return {
             "page": page,
             "show": self.show,

@@ -111,8 +111,9 @@ class Column:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        names = (cast(Any, e).name for e in self.order if isinstance(e, models.F))
-        return self.reads or tuple(names)
+        if self.reads:
+            return self.reads
+        return tuple(cast(Any, e).name for e in self.order if isinstance(e, models.F))
 
 
 @dataclass(frozen=True)
