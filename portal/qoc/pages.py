@@ -16,7 +16,7 @@ from .requests import may_request
 def case_page_context(case: Case, user: Any) -> dict[str, Any]:
     requests = case.record_requests.select_related("provider", "requested_by", "answered_by")
     context = {
-        "record_requests": requests.prefetch_related("files"),
+        "record_requests": list(requests.prefetch_related("files")),
         "may_request": may_request(case, user),
         "referral_url": "",
     }

@@ -2,10 +2,14 @@
 any state, and which of its roles each person of the contract holds. A type's tests declare it
 as `CONTRACT` in `<app>/tests/contract.py`; `contract_for()` finds it."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
+
+from django.db import connection
+from django.template.backends.django import Template
 
 from .types import ReportType, type_of
 
@@ -65,3 +69,23 @@ def contracts_for(rtype: ReportType) -> list[Contract]:
         raise LookupError(f"{rtype.slug}'s model belongs to no installed app.")
     module = import_module(f"{app.name}.tests.contract")
     return [module.CONTRACT, *getattr(module, "MORE_CONTRACTS", [])]
+
+
+@contextmanager
+def no_queries_while_rendering() -> Iterator[None]:
+    """Django templates render with every query refused (AssertionError naming it): what a
+    page shows is read by its view, never lazily by the template."""
+    rendering = Template.render
+
+    def refuse(execute: Any, sql: str, *args: Any) -> Any:
+        raise AssertionError(f"A query ran while the page rendered: {sql}")
+
+    def render(self: Template, *args: Any, **kwargs: Any) -> Any:
+        with connection.execute_wrapper(refuse):
+            return rendering(self, *args, **kwargs)
+
+    Template.render = render  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Template.render = rendering  # type: ignore[method-assign]

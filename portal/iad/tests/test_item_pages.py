@@ -47,6 +47,7 @@ def test_a_notification_needs_who_and_when_and_keeps_what_was_typed(client, acto
     client.post(url, {"add": "1", "party": "police", "detail": "Phoenix PD",
                       "notified_date": "2026-11-16", "notified_time": "11:15"})  # fmt: skip
     assert Notification.objects.get().get_party_display() == "Police"
+    assert "Police (Phoenix PD)" in client.get(f"/iad/reports/{draft.code}/").content.decode()
 
 
 @pytest.mark.parametrize("bad", ["abc", "999999", ""])

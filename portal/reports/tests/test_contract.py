@@ -24,7 +24,7 @@ from portal.core.workflow import TransitionRefused
 from portal.registry.models import Organization
 from portal.registry.tests.factories import HealthPlanFactory
 from portal.reports import redaction, services
-from portal.reports.testing import Contract, contracts_for
+from portal.reports.testing import Contract, contracts_for, no_queries_while_rendering
 from portal.reports.types import ReportType, registered, with_redaction
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +194,17 @@ def test_list_home_and_report_pages_keep_their_query_counts_as_rows_grow(cast: C
         cast.contract.add_item(report)
     many = (queries(reviewer, lists), queries(filer, "/"), queries(reviewer, cast.url(report)))
     assert many == few
+
+
+def test_the_report_page_reads_its_rows_in_the_view_not_in_the_template(cast: Cast) -> None:
+    """Every related list of the page is read by the view (`report_parts`, the type's
+    `page_context`): a template that reads a relation itself runs a query while rendering."""
+    report = cast.report(cast.filed)
+    cast.contract.add_item(report)
+    for person in ("filer", "plan_reviewer"):
+        with no_queries_while_rendering():
+            page = signed_in(cast.people[person]).get(cast.url(report))
+        assert page.status_code == 200, person
 
 
 def test_the_list_reads_only_the_columns_its_rows_show(cast: Cast) -> None:
