@@ -84,7 +84,7 @@ def no_queries_while_rendering() -> Iterator[None]:
         with connection.execute_wrapper(refuse):
             return rendering(self, *args, **kwargs)
 
-    Template.render = render  # type: ignore[method-assign]
+    Template.render = render  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
