@@ -17,6 +17,9 @@ from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count() or 1
+# The share of the machine other work may take during a measurement before it is run again
+# (twice at most, then kept and counted as disturbed): the pages' pairs and the audit's steps.
+DISTURBED = 0.10
 
 
 def _processes() -> list[tuple[int, int, float, str]]:

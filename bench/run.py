@@ -42,7 +42,7 @@ from typing import Any
 from tools.security.run_scans import demo_password
 
 from .client import CSRF_FIELD, Client
-from .measure import CORES, Run, snapshot, wrk
+from .measure import CORES, DISTURBED, Run, snapshot, wrk
 from .serve import free_port, production_environment, start_gunicorn, stop_group, worker_pids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +53,6 @@ REPORT = ROOT / "docs" / "performance.md"
 # The seeder seals audit events with this key and the server checks with it: bench data only.
 AUDIT_KEY = "bench-only-audit-key-not-a-secret-0123456789"
 REFERENCE = "/_bench/reference/"
-DISTURBED = 0.10  # share of the machine other work may take during a pair before it is rerun
 REVIEWER = "plan.reviewer"
 MANAGER = "qoc.manager"  # the trends are a Quality of Care manager's
 # The trends counted afresh: five grouped counts over some 200,000 cases, with two requests at
