@@ -215,16 +215,19 @@ def run_writers(
 
 
 def undisturbed_step(
-    env: dict[str, str], count: int, seconds: float, sealer: int, database: str
+    env: dict[str, str], url: str, count: int, seconds: float, sealer: int, database: str
 ) -> Step:
     """One step of writers, run again when other work took more than DISTURBED of the machine
     in it (twice at most, then kept and marked), as the pages' pairs are: a step that shared the
-    machine with something else measures that, not the audit path."""
-    for _ in range(3):
+    machine with something else measures that, not the audit path. Each try starts once the
+    sealer has sealed what the one before wrote."""
+    for attempt in range(3):
         step = run_writers(env, count, seconds, sealer, database)
         if step.other_work <= DISTURBED:
             return step
-        say(f"  {count:>2} writer(s): other work took {step.other_work:.0%}; again")
+        if attempt < 2:
+            say(f"  {count:>2} writer(s): other work took {step.other_work:.0%}; again")
+            wait_drained(url, step.end)
     step.disturbed = True
     return step
 
@@ -387,7 +390,7 @@ def measure(
             try:
                 database = urllib.parse.urlsplit(database_url).path.lstrip("/")
                 for count in writers:
-                    step = undisturbed_step(env, count, seconds, sealer.pid, database)
+                    step = undisturbed_step(env, database_url, count, seconds, sealer.pid, database)
                     step.drained_after = wait_drained(database_url, step.end)
                     step.lag = lags(database_url, step.start, step.end)
                     batches, size = batches_between(database_url, step.start, step.end)

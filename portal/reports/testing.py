@@ -72,20 +72,26 @@ def contracts_for(rtype: ReportType) -> list[Contract]:
 
 
 @contextmanager
-def no_queries_while_rendering() -> Iterator[None]:
-    """Django templates render with every query refused (AssertionError naming it): what a
-    page shows is read by its view, never lazily by the template."""
+def no_queries_while_rendering() -> Iterator[list[str]]:
+    """Django templates render while every query they run is written down; leaving the block
+    fails (AssertionError naming them) if any ran: what a page shows is read by its view, never
+    lazily by the template. Written down rather than refused, as `{% if a or b %}` would take
+    a refusal for False and quietly leave that part of the page out."""
     rendering = Template.render
+    ran: list[str] = []
 
-    def refuse(execute: Any, sql: str, *args: Any) -> Any:
-        raise AssertionError(f"A query ran while the page rendered: {sql}")
+    def note(execute: Any, sql: str, *args: Any) -> Any:
+        ran.append(sql)
+        return execute(sql, *args)
 
     def render(self: Template, *args: Any, **kwargs: Any) -> Any:
-        with connection.execute_wrapper(refuse):
+        with connection.execute_wrapper(note):
             return rendering(self, *args, **kwargs)
 
     Template.render = render  # type: ignore[method-assign,assignment]
     try:
-        yield
+        yield ran
     finally:
         Template.render = rendering  # type: ignore[method-assign]
+    if ran:
+        raise AssertionError(f"Queries ran while a page rendered: {ran}")

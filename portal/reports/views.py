@@ -113,10 +113,11 @@ def report(request: HttpRequest, rtype: ReportType, code: str) -> HttpResponse:
 
 
 def report_parts(rtype: ReportType, report: Any) -> dict[str, Any]:
-    """What the report page and its PDF show besides the report's own fields: its history
-    (each entry saying what was done), addenda, files, item lists by their related names and
-    the type's `report_prefetch`. Each is read here, as a list: a template that reads a relation
-    itself runs a query while rendering, which the kit's contract test refuses."""
+    """What the report page and its PDF show besides the report's own fields: its tags (as its
+    list row shows them), history (each entry saying what was done), addenda, files, item lists
+    by their related names and the type's `report_prefetch`. Each is read here, as a list: a
+    template that reads a relation itself runs a query while rendering, which the kit's
+    contract test catches."""
     steps = rtype.workflow.transitions
     history = [
         (event, steps[event.transition].what_was_done if event.transition in steps else "")
@@ -124,6 +125,7 @@ def report_parts(rtype: ReportType, report: Any) -> dict[str, Any]:
     ]
     related = [i.related_name for i in rtype.item_lists] + list(rtype.report_prefetch)
     return {
+        "tags": rtype.row_tags(report),
         "history": history,
         "addenda": list(report.addenda.select_related("author")),
         "attachments": list(report.attachments.all()),

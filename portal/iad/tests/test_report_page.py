@@ -1,10 +1,12 @@
 """Who sees a report (SPEC §1.4): every persona, by status; each read is audited."""
 
 import uuid
+from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
 
 from portal.core.models import AuditEvent
 from portal.iad.models import Attachment, Report, ReportEvent
@@ -59,6 +61,21 @@ def test_the_report_page_shows_the_report_and_audits_the_read(client, actors) ->
     assert response.status_code == 200
     assert "Quintero" in response.content.decode()
     assert AuditEvent.objects.filter(action="iad.viewed", target_id=str(report.code)).count() == 1
+
+
+def test_a_sentinel_events_page_and_print_carry_its_tag(client, actors) -> None:
+    provider, plan, filer = actors.personas.provider, actors.plan, actors.submitter
+    sentinel = ReportFactory(
+        organization=provider, health_plan=plan, preparer=filer, status=S.SUBMITTED, sentinel=True
+    )
+    plain = iad(actors, S.SUBMITTED)
+    client.force_login(actors.plan_reviewer)
+    tag = '<span class="usa-tag bg-secondary-dark">Sentinel</span>'
+    assert tag in client.get(f"/iad/reports/{sentinel.code}/").content.decode()
+    assert tag not in client.get(f"/iad/reports/{plain.code}/").content.decode()
+    printed = client.get(f"/iad/reports/{sentinel.code}/pdf/")
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(printed.content)).pages)
+    assert "Submitted, sentinel." in text
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_reviewer"])

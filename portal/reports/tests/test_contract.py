@@ -197,14 +197,18 @@ def test_list_home_and_report_pages_keep_their_query_counts_as_rows_grow(cast: C
 
 
 def test_the_report_page_reads_its_rows_in_the_view_not_in_the_template(cast: Cast) -> None:
-    """Every related list of the page is read by the view (`report_parts`, the type's
-    `page_context`): a template that reads a relation itself runs a query while rendering."""
+    """Every related list of the page and its PDF is read by the view (`report_parts`, the
+    type's `page_context`): a template that reads a relation itself runs a query while
+    rendering, once per row in a loop."""
     report = cast.report(cast.filed)
     cast.contract.add_item(report)
+    report.addenda.create(author=cast.people["filer"], text="Added after submission.")
     for person in ("filer", "plan_reviewer"):
-        with no_queries_while_rendering():
-            page = signed_in(cast.people[person]).get(cast.url(report))
-        assert page.status_code == 200, person
+        client = signed_in(cast.people[person])
+        for page in ("", "pdf/"):
+            with no_queries_while_rendering():
+                answer = client.get(cast.url(report, page))
+            assert answer.status_code == 200, (person, page)
 
 
 def test_the_list_reads_only_the_columns_its_rows_show(cast: Cast) -> None:
