@@ -72,7 +72,7 @@ def contracts_for(rtype: ReportType) -> list[Contract]:
 
 
 @contextmanager
-def no_queries_while_rendering() -> Iterator[list[str]]:
+def no_queries_while_rendering() -> Iterator[None]:
     """Django templates render while every query they run is written down; leaving the block
     fails (AssertionError naming them) if any ran: what a page shows is read by its view, never
     lazily by the template. Written down rather than refused, as `{% if a or b %}` would take
@@ -90,7 +90,7 @@ def no_queries_while_rendering() -> Iterator[list[str]]:
 
     Template.render = render  # type: ignore[method-assign,assignment]
     try:
-        yield ran
+        yield
     finally:
         Template.render = rendering  # type: ignore[method-assign]
     if ran:
