@@ -360,7 +360,7 @@ def _locked_record(action: str, *, actor: Any, data: dict[str, Any]) -> None:
             actor=actor,
             organization=actor.organization,
             action=action,
-            data=audit._normalized(data),
+            data=audit._normalized(data)[1],
             prev_hash=prev_hash,
         )
         event.hash = audit.seal(prev_hash, event)

@@ -24,6 +24,7 @@ import hmac
 import json
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -76,23 +77,33 @@ def _key() -> bytes:
 
 def seal(prev_hash: str, event: Any) -> str:
     """The event's seal in the chain: HMAC of the previous event's hash and its canonical form."""
-    return hmac.new(_key(), prev_hash.encode() + canonical(event), hashlib.sha256).hexdigest()
+    return _seal(_key(), prev_hash, {**_content(event), "seq": event.seq})
+
+
+def _seal(key: bytes, prev_hash: str, placed: dict[str, Any]) -> str:
+    """`seal()` of content that holds its `seq`."""
+    return hmac.new(key, prev_hash.encode() + _dumps(placed), hashlib.sha256).hexdigest()
 
 
 def event_mac(event: Any, salt: str | None = None) -> str:
     """What `record()` stores with an event before it has a place in the chain: a random salt
     (32 hex digits) and the HMAC-SHA256 of the salt and the content, truncated to 128 bits. The
     salt tells two genuine events of equal content and time apart; a copied row keeps its twin's."""
-    salt = salt or secrets.token_hex(16)
-    content = b"unsealed:" + salt.encode() + _dumps(_content(event))
-    return salt + hmac.new(_key(), content, hashlib.sha256).hexdigest()[:32]
+    return _mac(_key(), salt or secrets.token_hex(16), _content(event))
+
+
+def _mac(key: bytes, salt: str, content: dict[str, Any]) -> str:
+    unsealed = b"unsealed:" + salt.encode() + _dumps(content)
+    return salt + hmac.new(key, unsealed, hashlib.sha256).hexdigest()[:32]
 
 
 def mac_matches(event: Any) -> bool:
     """Does the event's content match the mac `record()` gave it?"""
-    if len(event.mac) != 64:
-        return False
-    return hmac.compare_digest(event_mac(event, event.mac[:32]), event.mac)
+    return _mac_matches(_key(), event.mac, _content(event))
+
+
+def _mac_matches(key: bytes, mac: str, content: dict[str, Any]) -> bool:
+    return len(mac) == 64 and hmac.compare_digest(_mac(key, mac[:32], content), mac)
 
 
 def batch_seal(batch: AuditBatch) -> str:
@@ -107,8 +118,9 @@ def batch_seal(batch: AuditBatch) -> str:
     return hmac.new(_key(), batch.prev_hash.encode() + _dumps(header), hashlib.sha256).hexdigest()
 
 
-def _normalized(data: dict[str, Any] | None) -> dict[str, Any]:
-    """`data` as it will read back from any backend: JSON types only, no floats, no NUL.
+def _normalized(data: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """`data` as the JSON text to store and as it will read back from any backend: JSON types
+    only, no floats, no NUL.
 
     PostgreSQL's jsonb rewrites floats (1e16 comes back as an integer), which would break the
     seal; ids, codes, counts and reasons need none.
@@ -117,7 +129,7 @@ def _normalized(data: dict[str, Any] | None) -> dict[str, Any]:
     if "\\u0000" in text:
         raise ValueError("Audit data cannot hold NUL characters.")
     normalized: dict[str, Any] = json.loads(text, parse_float=_refuse_float)
-    return normalized
+    return text, normalized
 
 
 def _refuse_float(value: str) -> float:
@@ -144,8 +156,9 @@ def record(
     target: Any = None,
     request: HttpRequest | None = None,
     data: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event, inside the caller's transaction when there is one (its own otherwise).
+) -> int:
+    """Append one event, inside the caller's transaction when there is one (its own otherwise),
+    and return its id.
 
     A plain insert: no lock, no read. The event is sealed into the chain by the sealer once its
     transaction has committed (ADR 0024); until then `seq` is None, `prev_hash` and `hash` empty. An
@@ -153,28 +166,29 @@ def record(
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    if organization is None and actor is not None:
-        organization = actor.organization
-    event = AuditEvent(
-        actor=actor,
-        organization=organization,
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=_target_id(target),
-        ip=client_ip(request),
-        data=_normalized(data),
+    text, normalized = _normalized(data)
+    event = _Unsealed(
+        None,
+        # Microseconds survive every backend, so the mac recomputes from the stored row.
+        timezone.now(),
+        actor.pk if actor is not None else None,
+        organization.pk if organization is not None else getattr(actor, "organization_id", None),
+        action,
+        target._meta.label_lower if target is not None else "",
+        _target_id(target),
+        client_ip(request),
+        normalized,
+        "",
     )
-    # Microseconds survive every backend, so the mac recomputes from the stored row.
     event.mac = event_mac(event)
-    _insert(event)
-    return event
+    return _insert(event, text)
 
 
 # The columns record() writes; the seal columns keep their database defaults (unsealed).
 _WRITTEN = (
     "at",
-    "actor",
-    "organization",
+    "actor_id",
+    "organization_id",
     "action",
     "target_type",
     "target_id",
@@ -182,36 +196,62 @@ _WRITTEN = (
     "data",
     "mac",
 )
-# Of those, the ones whose value the field must prepare for the backend (the others are text
-# and ids, written as they are).
-_PREPARED = ("at", "data")
 
 
 @cache
-def _insert_statement(vendor: str) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
+def _insert_statement(vendor: str) -> str:
     meta, quote = AuditEvent._meta, connection.ops.quote_name
-    fields = tuple(meta.get_field(name) for name in _WRITTEN)
-    columns = ", ".join(quote(str(f.column)) for f in fields)  # type: ignore[union-attr]
-    marks = ", ".join(["%s"] * len(fields))
+    columns = ", ".join(quote(str(meta.get_field(name).column)) for name in _WRITTEN)  # type: ignore[union-attr]
+    marks = ", ".join(["%s"] * len(_WRITTEN))
     table, pk = quote(meta.db_table), quote(str(meta.pk.column))  # type: ignore[union-attr]
-    statement = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608 (model metadata)
-    names = tuple(f.attname for f in fields)  # type: ignore[union-attr]
-    return statement, names, tuple(meta.get_field(name) for name in _PREPARED)
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608 (model metadata)
 
 
-def _insert(event: AuditEvent) -> None:
-    """`event.save()` for a new event, as one INSERT: Django's save machinery cost more than the
-    insert itself on the audit path every page read takes (ADR 0024). Timestamps and JSON are
-    prepared by their fields as the ORM would, so they read back identically on every backend."""
+def _insert(event: _Unsealed, data_text: str) -> int:
+    """The event's row, as one INSERT of its columns: a model instance and its save machinery
+    cost more than the insert itself on the audit path every page read takes (ADR 0024). The
+    time is adapted as the ORM would and `data` goes as the JSON text it reads back from, so the
+    row reads back identically on every backend."""
     db = connections[DEFAULT_DB_ALIAS]  # one lookup: the proxy looks it up at every attribute
-    statement, names, prepared = _insert_statement(db.vendor)
-    values = {name: getattr(event, name) for name in names}
-    for f in prepared:
-        values[f.attname] = f.get_db_prep_save(values[f.attname], db)
-    with transaction.mark_for_rollback_on_error(), db.cursor() as cursor:
-        cursor.execute(statement, list(values.values()))
-        event.pk = cursor.fetchone()[0]
-    event._state.adding, event._state.db = False, db.alias
+    statement = _insert_statement(db.vendor)
+    values = [getattr(event, name) for name in _WRITTEN]
+    values[0], values[7] = db.ops.adapt_datetimefield_value(event.at), data_text
+    with transaction.mark_for_rollback_on_error(db.alias):
+        if db.vendor == "postgresql" and not (db.queries_logged or db.execute_wrappers):
+            return _insert_prepared(db, statement, values)
+        with db.cursor() as cursor:
+            cursor.execute(statement, values)
+            return int(cursor.fetchone()[0])
+
+
+class _Kept(threading.local):
+    cursor: Any = None
+
+
+_kept = _Kept()
+
+
+def _insert_prepared(db: Any, statement: str, values: list[Any]) -> int:
+    """The insert as a statement prepared once per connection, on a cursor kept with it: what
+    Django's cursor adds to each statement (a wrapper, binding on the client, parsing and planning
+    on the server) was most of the audit path's cost (ADR 0024). Only where nothing watches
+    Django's cursor: its query log (DEBUG, assertNumQueries) and execute wrappers still see the
+    insert. Django's checks before a statement and its translation of errors are kept."""
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    cursor = _kept.cursor
+    if cursor is None or cursor.connection is not db.connection or cursor.closed:
+        # A new connection (the health check replaced a broken one, or CONN_MAX_AGE passed).
+        cursor = _kept.cursor = _server_cursor(db.connection)
+    with db.wrap_database_errors:
+        cursor.execute(statement, values, prepare=True)
+        return int(cursor.fetchone()[0])
+
+
+def _server_cursor(raw: Any) -> Any:
+    import psycopg  # only on PostgreSQL
+
+    return psycopg.Cursor(raw)
 
 
 def _target_id(target: Any) -> str:
@@ -354,19 +394,21 @@ def _seal_batch(
             done.batches += 1
             return 0, adopted, True
         events = [
-            _Waiting(*row) for row in waiting.order_by("id").values_list(*_Waiting.READ)[:size]
+            _Unsealed(*row) for row in waiting.order_by("id").values_list(*_Unsealed.READ)[:size]
         ]
         full = len(events) == size
         seq, prev = (last.last_seq, last.head) if last else (0, GENESIS)
-        good: list[_Waiting] = []
+        good: list[_Unsealed] = []
         refused = []
+        key = _key()
         for event in events:
-            if not mac_matches(event):
+            content = _content(event)  # once for both: the mac's check and the seal
+            if not _mac_matches(key, event.mac, content):
                 refused.append(event.id)
                 continue
             seq += 1
-            event.seq, event.prev_hash = seq, prev
-            event.hash = prev = seal(prev, event)
+            event.seq, event.prev_hash, content["seq"] = seq, prev, seq
+            event.hash = prev = _seal(key, prev, content)
             good.append(event)
         if refused:
             _refused.update(refused)
@@ -389,8 +431,9 @@ def _seal_batch(
     return len(good), 0, full
 
 
-class _Waiting:
-    """An unsealed event as the sealer reads it: its columns only, no model instance."""
+class _Unsealed:
+    """An unsealed event as `record()` writes it and the sealer reads it: its columns only, no
+    model instance."""
 
     READ = (
         "id",
@@ -426,18 +469,24 @@ class _Waiting:
 
 def _write_seals(events: list[Any]) -> None:
     """Give the events their places and seals: once, only to rows still unsealed (the only
-    change ever made to an audit row; the models refuse any other)."""
+    change ever made to an audit row; the models refuse any other). The events are consecutive
+    in the chain, so each one's previous hash is the hash before it."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Each column as one comma-separated string, split by the server: a list is bound
+            # one element at a time in Python, which cost the sealer half as much as the
+            # UPDATE's own work.
+            hashes = [e.hash for e in events]
             cursor.execute(
-                "UPDATE core_auditevent AS e SET seq = v.seq, prev_hash = v.prev, hash = v.hash"
-                " FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[])"
-                " AS v(id, seq, prev, hash) WHERE e.id = v.id AND e.seq IS NULL",
+                "UPDATE core_auditevent AS e SET seq = %s::bigint + v.n - 1, prev_hash = v.prev,"
+                " hash = v.hash FROM unnest(string_to_array(%s::text, ',')::bigint[],"
+                " string_to_array(%s::text, ','), string_to_array(%s::text, ','))"
+                " WITH ORDINALITY AS v(id, prev, hash, n) WHERE e.id = v.id AND e.seq IS NULL",
                 [
-                    [e.id for e in events],
-                    [e.seq for e in events],
-                    [e.prev_hash for e in events],
-                    [e.hash for e in events],
+                    events[0].seq,
+                    ",".join(str(e.id) for e in events),
+                    ",".join([events[0].prev_hash, *hashes[:-1]]),
+                    ",".join(hashes),
                 ],
             )
             changed = cursor.rowcount

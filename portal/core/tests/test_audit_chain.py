@@ -22,9 +22,9 @@ def chain() -> list[AuditEvent]:
     read back as sealed."""
     events = []
     for n in range(5):
-        event = audit.record("test.happened", data={"n": n, "reason": "why"})
+        written = audit.record("test.happened", data={"n": n, "reason": "why"})
         seal_audit_events()
-        events.append(AuditEvent.objects.get(pk=event.pk))
+        events.append(AuditEvent.objects.get(pk=written))
     return events
 
 

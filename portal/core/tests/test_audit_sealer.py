@@ -9,7 +9,8 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection, connections, transaction
+from django.db import DataError, connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,23 +50,57 @@ def sql(statement: str, params: list[object]) -> None:
 def chain_of(events: int, batch: int) -> list[AuditEvent]:
     written = [audit.record("test.happened", data={"n": n}) for n in range(events)]
     audit.seal_pending(batch)
-    return [AuditEvent.objects.get(pk=e.pk) for e in written]
+    return [AuditEvent.objects.get(pk=pk) for pk in written]
 
 
 # --- writing and sealing ----------------------------------------------------------------------
 def test_record_writes_the_event_unsealed_with_its_mac() -> None:
-    event = audit.record("test.happened", data={"n": 1})
-    stored = AuditEvent.objects.get(pk=event.pk)
+    stored = AuditEvent.objects.get(pk=audit.record("test.happened", data={"n": 1}))
     assert (stored.seq, stored.prev_hash, stored.hash) == (None, "", "")
     assert audit.mac_matches(stored)
     assert audit.pending_events().count == 1
-    twin = audit.record("test.happened", data={"n": 1})
-    assert twin.mac != event.mac  # salted: equal content still gives another mac
+    twin = AuditEvent.objects.get(pk=audit.record("test.happened", data={"n": 1}))
+    assert twin.mac != stored.mac  # salted: equal content still gives another mac
 
 
 def test_record_makes_one_statement_and_takes_no_lock(django_assert_num_queries) -> None:
     with django_assert_num_queries(1):  # the INSERT: no lock, no read of the head
         audit.record("test.happened", data={"n": 1})
+
+
+def prepared_inserts() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [s for (s,) in cursor.fetchall() if s.startswith('INSERT INTO "core_auditevent"')]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)  # the connection is closed in the test
+def test_on_postgresql_record_prepares_its_insert_once_per_connection() -> None:
+    first = audit.record("test.happened", data={"n": 1})
+    second = audit.record("test.happened", data={"n": 2})
+    assert len(prepared_inserts()) == 1
+    assert AuditEvent.objects.get(pk=second).data == {"n": 2} and second > first
+    connection.close()  # as the health check does with a broken connection
+    third = audit.record("test.happened", data={"n": 3})  # a new connection, a new cursor
+    assert audit._kept.cursor.connection is connection.connection
+    assert AuditEvent.objects.get(pk=third).data == {"n": 3}
+    assert audit.mac_matches(AuditEvent.objects.get(pk=third))
+
+
+@on_postgresql
+def test_on_postgresql_a_failed_insert_spoils_the_transaction_as_the_orm_does() -> None:
+    with transaction.atomic():
+        with pytest.raises(DataError), transaction.atomic():
+            audit.record("test." + "x" * 64)  # longer than the column: Django's error
+        audit.record("test.after_the_savepoint")  # the inner block rolled back alone
+    with transaction.atomic():
+        with pytest.raises(DataError):
+            audit.record("test." + "x" * 64)
+        assert connection.needs_rollback
+        with pytest.raises(TransactionManagementError):
+            audit.record("test.too_late")
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.after_the_savepoint"]
 
 
 def test_the_sealer_seals_in_the_order_written_in_batches() -> None:
@@ -128,7 +163,7 @@ def test_a_sealer_that_dies_mid_batch_seals_nothing_and_the_next_seals_all_once(
     assert not AuditBatch.objects.exists()
     assert audit.seal_pending().events == 5
     sealed = AuditEvent.objects.order_by("seq")
-    assert [e.pk for e in sealed] == [e.pk for e in written]
+    assert [e.pk for e in sealed] == written
     assert [e.seq for e in sealed] == [1, 2, 3, 4, 5]
     assert "5 events in 1 batches" in run_verify()
 
@@ -140,7 +175,7 @@ def test_an_event_of_a_transaction_that_rolls_back_never_appears() -> None:
         raise RuntimeError
     seal_audit_events()
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.kept"]
-    assert AuditEvent.objects.get().pk == kept.pk
+    assert AuditEvent.objects.get().pk == kept
     run_verify()
 
 
@@ -206,14 +241,14 @@ def test_rows_it_refuses_do_not_hold_up_the_events_behind_them() -> None:
     real = audit.record("test.real")
     done = audit.seal_pending(batch_size=2)  # the first batch holds only refused rows
     assert done.events == 1 and len(done.refused) == 3
-    assert AuditEvent.objects.get(pk=real.pk).seq == 1
+    assert AuditEvent.objects.get(pk=real).seq == 1
 
 
 def test_a_waiting_event_changed_by_hand_is_never_sealed() -> None:
     event = audit.record("test.real", data={"reason": "asked"})
-    sql("UPDATE core_auditevent SET data = %s WHERE id = %s", ['{"reason": "other"}', event.pk])
-    assert audit.seal_pending().refused == [event.pk]
-    assert audit.forged_pending() == [event.pk]
+    sql("UPDATE core_auditevent SET data = %s WHERE id = %s", ['{"reason": "other"}', event])
+    assert audit.seal_pending().refused == [event]
+    assert audit.forged_pending() == [event]
 
 
 def test_a_copy_of_a_waiting_event_is_found_once_sealed() -> None:
@@ -391,7 +426,7 @@ def test_two_sealers_never_both_seal() -> None:
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_sealer_killed_mid_batch_loses_and_duplicates_nothing() -> None:
-    written = [audit.record("test.happened", data={"n": n}).pk for n in range(5)]
+    written = [audit.record("test.happened", data={"n": n}) for n in range(5)]
     holding, pid = threading.Event(), []
 
     def hold(batch: AuditBatch) -> None:
