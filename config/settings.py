@@ -141,10 +141,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's cursors bind on the client and never prepare; this lets the audit trail's insert,
-    # on a server-side cursor of its own, be prepared once per connection (ADR 0024). A pooler
-    # in transaction mode would need it off (PgBouncer before 1.21): the deployment has none.
+# Django's cursors bind on the client and never prepare; this lets the audit trail's insert, on a
+# server-side cursor of its own, be prepared once per connection (ADR 0024). Off, it runs
+# unprepared: for a pooler in transaction mode without prepared statements (PgBouncer before
+# 1.21, or without max_prepared_statements).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
     DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 5}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the task worker writes.

@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 # Any constant works: it names the advisory lock only the sealer takes, so two never seal at once.
 _SEALER_LOCK_ID = 7_406_212
+# Made once: json.dumps() and json.loads() build a new one at each call with these options, a
+# cost the audit path pays at every event.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_DATA_JSON = DjangoJSONEncoder(sort_keys=True)
 
 
 # --- content and seals ------------------------------------------------------------------------
@@ -63,7 +67,7 @@ def _content(event: Any) -> dict[str, Any]:
 
 
 def _dumps(content: dict[str, Any]) -> bytes:
-    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+    return _CANONICAL_JSON.encode(content).encode()
 
 
 def canonical(event: Any) -> bytes:
@@ -82,7 +86,7 @@ def seal(prev_hash: str, event: Any) -> str:
 
 def _seal(key: bytes, prev_hash: str, placed: dict[str, Any]) -> str:
     """`seal()` of content that holds its `seq`."""
-    return hmac.new(key, prev_hash.encode() + _dumps(placed), hashlib.sha256).hexdigest()
+    return hmac.digest(key, prev_hash.encode() + _dumps(placed), "sha256").hex()
 
 
 def event_mac(event: Any, salt: str | None = None) -> str:
@@ -94,7 +98,7 @@ def event_mac(event: Any, salt: str | None = None) -> str:
 
 def _mac(key: bytes, salt: str, content: dict[str, Any]) -> str:
     unsealed = b"unsealed:" + salt.encode() + _dumps(content)
-    return salt + hmac.new(key, unsealed, hashlib.sha256).hexdigest()[:32]
+    return salt + hmac.digest(key, unsealed, "sha256").hex()[:32]
 
 
 def mac_matches(event: Any) -> bool:
@@ -115,7 +119,7 @@ def batch_seal(batch: AuditBatch) -> str:
         "head": batch.head,
         "sealed_at": batch.sealed_at.isoformat(),
     }
-    return hmac.new(_key(), batch.prev_hash.encode() + _dumps(header), hashlib.sha256).hexdigest()
+    return hmac.digest(_key(), batch.prev_hash.encode() + _dumps(header), "sha256").hex()
 
 
 def _normalized(data: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
@@ -125,15 +129,18 @@ def _normalized(data: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     PostgreSQL's jsonb rewrites floats (1e16 comes back as an integer), which would break the
     seal; ids, codes, counts and reasons need none.
     """
-    text = json.dumps(data or {}, cls=DjangoJSONEncoder, sort_keys=True)
+    text = _DATA_JSON.encode(data or {})
     if "\\u0000" in text:
         raise ValueError("Audit data cannot hold NUL characters.")
-    normalized: dict[str, Any] = json.loads(text, parse_float=_refuse_float)
+    normalized: dict[str, Any] = _DATA_READ.decode(text)
     return text, normalized
 
 
 def _refuse_float(value: str) -> float:
     raise ValueError(f"Audit data holds ids and reasons, not measurements ({value}).")
+
+
+_DATA_READ = json.JSONDecoder(parse_float=_refuse_float)
 
 
 def client_ip(request: HttpRequest | None) -> str:

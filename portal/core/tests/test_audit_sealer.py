@@ -89,6 +89,20 @@ def test_on_postgresql_record_prepares_its_insert_once_per_connection() -> None:
 
 
 @on_postgresql
+@pytest.mark.django_db(transaction=True)  # the connection is closed in the test
+def test_on_postgresql_record_writes_unprepared_when_prepared_statements_are_off() -> None:
+    connection.close()
+    connection.ensure_connection()
+    connection.connection.prepare_threshold = None  # as DATABASE_PREPARED_STATEMENTS=false sets
+    try:
+        written = audit.record("test.happened", data={"n": 1})
+        assert prepared_inserts() == []
+        assert audit.mac_matches(AuditEvent.objects.get(pk=written))
+    finally:
+        connection.close()
+
+
+@on_postgresql
 def test_on_postgresql_a_failed_insert_spoils_the_transaction_as_the_orm_does() -> None:
     with transaction.atomic():
         with pytest.raises(DataError), transaction.atomic():
@@ -242,6 +256,25 @@ def test_rows_it_refuses_do_not_hold_up_the_events_behind_them() -> None:
     done = audit.seal_pending(batch_size=2)  # the first batch holds only refused rows
     assert done.events == 1 and len(done.refused) == 3
     assert AuditEvent.objects.get(pk=real).seq == 1
+
+
+def test_events_on_both_sides_of_a_refused_row_are_chained_to_each_other() -> None:
+    first = audit.record("test.first", data={"n": 1})
+    sql(
+        "INSERT INTO core_auditevent (at, action, target_type, target_id, ip, data, mac)"
+        " VALUES (%s, 'test.forged', '', '', '', '{}', '')",
+        [timezone.now()],
+    )
+    second, third = audit.record("test.second"), audit.record("test.third")
+    done = audit.seal_pending()
+    assert done.events == 3 and len(done.refused) == 1
+    a, b, c = (AuditEvent.objects.get(pk=pk) for pk in (first, second, third))
+    assert [(e.seq, e.prev_hash) for e in (a, b, c)] == [
+        (1, audit.GENESIS),
+        (2, a.hash),
+        (3, b.hash),
+    ]
+    assert all(audit.seal(e.prev_hash, e) == e.hash for e in (a, b, c))
 
 
 def test_a_waiting_event_changed_by_hand_is_never_sealed() -> None:
