@@ -10,14 +10,17 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import DataError, connection, connections, transaction
+from django.db.models import ProtectedError
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from portal.accounts.tests.factories import UserFactory
 from portal.core import audit
 from portal.core.models import AuditBatch, AuditEvent
 from portal.core.testing import seal_audit_events
+from portal.registry.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 on_postgresql = pytest.mark.skipif(
@@ -143,6 +146,18 @@ def test_the_seal_audit_command_seals_once_and_prove_needs_a_sealed_event() -> N
     call_command("seal_audit", stdout=out)
     assert "Sealed 2 event(s) in 1 batch(es)" in out.getvalue()
     call_command("prove_audit_event", "2", stdout=StringIO(), stderr=StringIO())
+
+
+def test_an_account_or_organization_the_trail_names_cannot_be_deleted() -> None:
+    # No constraint in the database (ADR 0024's amendment): the ORM refuses, as it did.
+    user, organization = UserFactory(), OrganizationFactory()  # no account in the organization
+    audit.record("test.happened", actor=user)
+    audit.record("test.happened", organization=organization)
+    with pytest.raises(ProtectedError):
+        user.delete()
+    with pytest.raises(ProtectedError):
+        organization.delete()
+    assert AuditEvent.objects.filter(actor=user).count() == 1
 
 
 def test_seal_fields_are_written_once_and_only_by_the_sealer() -> None:
