@@ -141,14 +141,6 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Django's cursors bind on the client and never prepare; this lets the audit trail's insert, on a
-# server-side cursor of its own, be prepared once per connection (ADR 0024). Off, it runs
-# unprepared: for a pooler in transaction mode without prepared statements (PgBouncer before
-# 1.21, or without max_prepared_statements).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DATABASE_PREPARED_STATEMENTS", True
-):
-    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 5}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the task worker writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -386,6 +378,10 @@ AUDIT_HMAC_KEY = _required_in_production(
 AUDIT_SEAL_INTERVAL = env.float("AUDIT_SEAL_INTERVAL", 0.2)
 AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", 5000)
 AUDIT_SEAL_LAG_LIMIT = env.float("AUDIT_SEAL_LAG_LIMIT", 5.0)
+# PostgreSQL: the audit insert, which every page read makes, is prepared once per connection
+# (ADR 0024). Off for a pooler in transaction mode that cannot keep prepared statements
+# (PgBouncer before 1.22, or without max_prepared_statements).
+AUDIT_PREPARED_INSERT = env.bool("AUDIT_PREPARED_INSERT", True)
 
 # --- What the pages show ----------------------------------------------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", "Arizona Health Care Cost Containment System (AHCCCS)")

@@ -173,6 +173,8 @@ def record(
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    _check_named(actor, "actor")
+    _check_named(organization, "organization")
     text, normalized = _normalized(data)
     event = _Unsealed(
         None,
@@ -189,6 +191,18 @@ def record(
     )
     event.mac = event_mac(event)
     return _insert(event, text)
+
+
+def _check_named(value: Any, field_name: str) -> None:
+    """What the ORM checked when it built the event: the account or organization named is one,
+    and saved (the table has no foreign-key constraint to check it; see the models)."""
+    if value is None:
+        return
+    model: type = AuditEvent._meta.get_field(field_name).related_model  # type: ignore[assignment]
+    if not isinstance(value, model) or getattr(value, "pk", None) is None:
+        raise ValueError(
+            f"An audit event's {field_name} must be a saved {model.__name__}, not {value!r}."
+        )
 
 
 # The columns record() writes; the seal columns keep their database defaults (unsealed).
@@ -239,26 +253,41 @@ _kept = _Kept()
 
 
 def _insert_prepared(db: Any, statement: str, values: list[Any]) -> int:
-    """The insert as a statement prepared once per connection, on a cursor kept with it: what
-    Django's cursor adds to each statement (a wrapper, binding on the client, parsing and planning
-    on the server) was most of the audit path's cost (ADR 0024). Only where nothing watches
-    Django's cursor: its query log (DEBUG, assertNumQueries) and execute wrappers still see the
-    insert. Django's checks before a statement and its translation of errors are kept."""
+    """The insert on a psycopg cursor kept with the connection, prepared once per connection
+    (and per shape: with or without an actor, an organization): what Django's cursor adds to each
+    statement (a wrapper, binding on the client, parsing and planning on the server) was most of
+    the audit path's cost (ADR 0024). Only where nothing watches Django's cursor: its query log
+    (DEBUG, assertNumQueries) and execute wrappers still see the insert. Django's health check,
+    its checks before a statement and its translation of errors are kept."""
+    db.close_if_health_check_failed()
     db.ensure_connection()
     db.validate_no_broken_transaction()
+    raw = db.connection
     cursor = _kept.cursor
-    if cursor is None or cursor.connection is not db.connection or cursor.closed:
+    if cursor is None or cursor.connection is not raw or cursor.closed:
         # A new connection (the health check replaced a broken one, or CONN_MAX_AGE passed).
-        cursor = _kept.cursor = _server_cursor(db.connection)
-    with db.wrap_database_errors:
-        cursor.execute(statement, values, prepare=True)
-        return int(cursor.fetchone()[0])
+        cursor = _kept.cursor = _server_cursor(raw)
+    # Preparing is on for this statement only: on for the connection, psycopg would count, and
+    # keep the text of, every statement Django sends (values and all). Django leaves it off.
+    before = raw.prepare_threshold
+    raw.prepare_threshold = 0 if settings.AUDIT_PREPARED_INSERT else None
+    try:
+        with db.wrap_database_errors:
+            cursor.execute(statement, values, prepare=True)
+            return int(cursor.fetchone()[0])
+    finally:
+        raw.prepare_threshold = before
 
 
 def _server_cursor(raw: Any) -> Any:
     import psycopg  # only on PostgreSQL
+    from psycopg.types.numeric import Int8Dumper
 
-    return psycopg.Cursor(raw)
+    cursor = psycopg.Cursor(raw)
+    # Ids as int8 whatever their size: psycopg would pick int2, int4 or int8 by the value, and
+    # prepare the insert again for each.
+    cursor.adapters.register_dumper(int, Int8Dumper)
+    return cursor
 
 
 def _target_id(target: Any) -> str:

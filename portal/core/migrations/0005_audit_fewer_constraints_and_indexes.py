@@ -41,12 +41,4 @@ class Migration(migrations.Migration):
                 to="registry.organization",
             ),
         ),
-        migrations.AddIndex(
-            model_name="auditevent",
-            index=models.Index(
-                condition=models.Q(("action", "account.registered")),
-                fields=["ip", "at"],
-                name="audit_registrations",
-            ),
-        ),
     ]

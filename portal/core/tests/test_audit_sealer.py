@@ -3,12 +3,14 @@ nothing is lost, duplicated or sealed twice, and what waits is watched."""
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.core.signals import request_started
 from django.db import DataError, connection, connections, transaction
 from django.db.models import ProtectedError
 from django.db.transaction import TransactionManagementError
@@ -79,30 +81,41 @@ def prepared_inserts() -> list[str]:
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)  # the connection is closed in the test
-def test_on_postgresql_record_prepares_its_insert_once_per_connection() -> None:
+def test_on_postgresql_record_prepares_its_insert_once_per_connection_and_shape() -> None:
+    connection.close()  # a connection of its own: nothing prepared on it yet
+    small, large = UserFactory(), UserFactory(id=3_000_000_000)  # an id past int4
     first = audit.record("test.happened", data={"n": 1})
-    second = audit.record("test.happened", data={"n": 2})
-    assert len(prepared_inserts()) == 1
-    assert AuditEvent.objects.get(pk=second).data == {"n": 2} and second > first
+    audit.record("test.happened", data={"n": 2})
+    audit.record("test.happened", actor=small)
+    second = audit.record("test.happened", actor=large)
+    # Two shapes (without and with an actor and organization), whatever the ids' sizes.
+    assert len(prepared_inserts()) == 2
+    assert AuditEvent.objects.get(pk=second).actor_id == 3_000_000_000 and second > first
+    assert connection.connection.prepare_threshold is None  # Django's statements: never
+    assert audit._kept.cursor.connection is connection.connection
     connection.close()  # as the health check does with a broken connection
     third = audit.record("test.happened", data={"n": 3})  # a new connection, a new cursor
     assert audit._kept.cursor.connection is connection.connection
-    assert AuditEvent.objects.get(pk=third).data == {"n": 3}
     assert audit.mac_matches(AuditEvent.objects.get(pk=third))
 
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)  # the connection is closed in the test
-def test_on_postgresql_record_writes_unprepared_when_prepared_statements_are_off() -> None:
+def test_on_postgresql_record_writes_unprepared_when_the_setting_is_off(settings) -> None:
+    settings.AUDIT_PREPARED_INSERT = False  # as AUDIT_PREPARED_INSERT=false sets it
     connection.close()
-    connection.ensure_connection()
-    connection.connection.prepare_threshold = None  # as DATABASE_PREPARED_STATEMENTS=false sets
-    try:
-        written = audit.record("test.happened", data={"n": 1})
-        assert prepared_inserts() == []
-        assert audit.mac_matches(AuditEvent.objects.get(pk=written))
-    finally:
-        connection.close()
+    written = audit.record("test.happened", data={"n": 1})
+    assert audit._kept.cursor.connection is connection.connection  # the kept cursor, unprepared
+    assert prepared_inserts() == []
+    assert audit.mac_matches(AuditEvent.objects.get(pk=written))
+
+
+def test_record_refuses_what_is_not_a_saved_account_or_organization() -> None:
+    with pytest.raises(ValueError, match="organization must be a saved Organization"):
+        audit.record("test.happened", organization=UserFactory())
+    with pytest.raises(ValueError, match="actor must be a saved User"):
+        audit.record("test.happened", actor=UserFactory.build())
+    assert not AuditEvent.objects.exists()
 
 
 @on_postgresql
@@ -435,6 +448,30 @@ def _in_thread(work, *args):  # type: ignore[no-untyped-def]
     thread = threading.Thread(target=run)
     thread.start()
     return thread, errors
+
+
+def _end_session(pid: int) -> None:
+    """Terminate session `pid` from another one, and wait until it is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(100):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"session {pid} still there")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_record_first_in_a_request_reconnects_when_the_session_ended() -> None:
+    audit.record("test.before")
+    thread, errors = _in_thread(_end_session, connection.connection.info.backend_pid)
+    thread.join(20)
+    assert not errors
+    request_started.send(sender=None)  # a new request: its first statement checks the session
+    written = audit.record("test.after")  # a new connection, not an error
+    assert AuditEvent.objects.get(pk=written).action == "test.after"
 
 
 @on_postgresql
