@@ -140,7 +140,8 @@ def _refuse_float(value: str) -> float:
     raise ValueError(f"Audit data holds ids and reasons, not measurements ({value}).")
 
 
-_DATA_READ = json.JSONDecoder(parse_float=_refuse_float)
+# NaN and the infinities are constants to JSON, floats all the same (PostgreSQL refuses them).
+_DATA_READ = json.JSONDecoder(parse_float=_refuse_float, parse_constant=_refuse_float)
 
 
 def client_ip(request: HttpRequest | None) -> str:

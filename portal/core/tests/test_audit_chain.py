@@ -141,7 +141,10 @@ def test_data_reads_back_as_sealed_on_every_database() -> None:
     assert "1 events" in run_verify()
 
 
-@pytest.mark.parametrize("bad", [{"ratio": 0.5}, {"reason": "a\x00b"}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"ratio": 0.5}, {"reason": "a\x00b"}, {"ratio": float("nan")}, {"ratio": float("-inf")}],
+)
 def test_data_that_would_not_read_back_exactly_is_refused(bad: dict) -> None:
     with pytest.raises(ValueError):
         audit.record("test.bad", data=bad)
