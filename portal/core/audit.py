@@ -236,8 +236,8 @@ def _insert(event: _Unsealed, data_text: str) -> int:
     row reads back identically on every backend."""
     db = connections[DEFAULT_DB_ALIAS]  # one lookup: the proxy looks it up at every attribute
     statement = _insert_statement(db.vendor)
-    values = [getattr(event, name) for name in _WRITTEN]
-    values[0], values[7] = db.ops.adapt_datetimefield_value(event.at), data_text
+    stored = {"at": db.ops.adapt_datetimefield_value(event.at), "data": data_text}
+    values = [stored[name] if name in stored else getattr(event, name) for name in _WRITTEN]
     with transaction.mark_for_rollback_on_error(db.alias):
         if db.vendor == "postgresql" and not (db.queries_logged or db.execute_wrappers):
             return _insert_prepared(db, statement, values)
