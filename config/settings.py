@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.core.middleware.FreshHomeCountsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -395,6 +396,9 @@ REGISTRY_CONTACT_PHONE = env.str("REGISTRY_CONTACT_PHONE", "(602) 417-7670")
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", 1_000)
 # How long the provider and plan choices of the list filters are kept per organization.
 FILTER_CHOICES_SECONDS = env.int("FILTER_CHOICES_SECONDS", 300)
+# How long the counts of a person's home page are shown again before they are counted anew (a
+# person's own change, any POST, has them counted at once; docs/adr/0027).
+HOME_COUNTS_SECONDS = env.int("HOME_COUNTS_SECONDS", 60)
 # How many ended months a facility is asked about for its S&R monthly summaries (SPEC §5).
 SR_SUMMARY_MONTHS = env.int("SR_SUMMARY_MONTHS", 12)
 # After how many days without a word special assistance looks stale: its filer is asked to

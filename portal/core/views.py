@@ -18,7 +18,7 @@ from portal.accounts.models import User
 from . import audit
 from .context_processors import portal as portal_context
 from .guides import GUIDES, render_guide
-from .home import waiting_for
+from .home import waiting_context
 from .models import OutboundEmail
 from .roles import all_roles
 
@@ -31,7 +31,7 @@ RETRY_AFTER_SECONDS = 30
 def home(request: HttpRequest) -> HttpResponse:
     declared, user = all_roles(), cast(User, request.user)
     roles = [declared[name] for name in sorted(user.role_names) if name in declared]
-    return render(request, "core/home.html", {"roles": roles, "waiting": waiting_for(user)})
+    return render(request, "core/home.html", {"roles": roles, **waiting_context(request)})
 
 
 @login_not_required

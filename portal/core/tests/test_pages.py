@@ -32,7 +32,7 @@ def test_home_shows_each_count_then_its_tags_without_a_comma_before_them(
 ) -> None:
     import re
 
-    from portal.core import views
+    from portal.core import home
     from portal.core.home import Waiting
 
     waiting = [
@@ -40,7 +40,7 @@ def test_home_shows_each_count_then_its_tags_without_a_comma_before_them(
         Waiting("Reports awaiting your approval", 3, "/approve/", due_soon=1),
         Waiting("Reports awaiting review", 4, "/review/"),
     ]
-    monkeypatch.setattr(views, "waiting_for", lambda user: waiting)
+    monkeypatch.setattr(home, "waiting_for", lambda user: waiting)
     client.force_login(personas.provider_user)
     page = client.get("/").content.decode()
     section = page.split('id="waiting-heading"')[1].split("</section>")[0]

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -44,7 +45,10 @@ def test_each_person_sees_their_own_queue_with_urgency(client, actors) -> None:
     assert "Your draft reports" not in page
 
 
-def test_the_home_page_makes_the_same_queries_however_many_reports(client, actors) -> None:
+def test_the_home_page_makes_the_same_queries_however_many_reports(
+    client, actors, settings
+) -> None:
+    settings.HOME_COUNTS_SECONDS = 0  # counted on every view, as a first view of the minute is
     client.force_login(actors.director)
     client.get("/")
 
@@ -93,3 +97,54 @@ def test_the_visibility_built_once_per_account_is_handed_out_fresh(actors) -> No
     assert second is not first and second._result_cache is None
     assert list(second.filter(status=S.SUBMITTED)) == [filed]
     assert list(first) == [filed]
+
+
+APPROVAL = "Reports awaiting your approval</a>: <strong>%d</strong>"
+
+
+def test_counts_are_kept_for_a_while_then_counted_again(client, actors, settings) -> None:
+    """Others' changes show within HOME_COUNTS_SECONDS; the page says when it counted."""
+    settings.HOME_COUNTS_SECONDS = 60
+    client.force_login(actors.director)
+    assert APPROVAL % 0 in client.get("/").content.decode()
+    report(actors, S.AWAITING_APPROVAL, timedelta(days=1))  # the submitter's change
+
+    with CaptureQueriesContext(connection) as kept:
+        page = client.get("/").content.decode()
+    assert APPROVAL % 0 in page
+    assert "Counted at <time" in page and "may take up to 1\xa0minute to show" in page
+    assert not [q for q in kept.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert APPROVAL % 1 in client.get("/").content.decode()
+
+
+def test_a_change_of_ones_own_is_counted_at_once(client, actors, settings) -> None:
+    settings.HOME_COUNTS_SECONDS = 600
+    waiting = report(actors, S.AWAITING_APPROVAL, timedelta(days=1))
+    client.force_login(actors.director)
+    assert APPROVAL % 1 in client.get("/").content.decode()
+
+    client.post(f"/iad/reports/{waiting.code}/return/", {"reason": "Add the time of the fall."})
+    assert APPROVAL % 0 in client.get("/").content.decode()
+
+
+def test_counts_follow_a_change_of_roles_at_once(client, actors, settings) -> None:
+    from portal.accounts.models import RoleGrant
+
+    settings.HOME_COUNTS_SECONDS = 600
+    client.force_login(actors.director)
+    assert APPROVAL % 0 in client.get("/").content.decode()
+
+    # Taken away by a master account of the organization, in a request of their own.
+    RoleGrant.objects.filter(user=actors.director, role="iad.clinical_director").delete()
+    assert "awaiting your approval" not in client.get("/").content.decode()
+
+
+def test_a_count_of_zero_seconds_counts_every_time(client, actors, settings) -> None:
+    settings.HOME_COUNTS_SECONDS = 0
+    client.force_login(actors.director)
+    assert APPROVAL % 0 in client.get("/").content.decode()
+    report(actors, S.AWAITING_APPROVAL, timedelta(days=1))
+    page = client.get("/").content.decode()
+    assert APPROVAL % 1 in page and "may take up to" not in page
