@@ -394,6 +394,9 @@ REGISTRY_CONTACT_PHONE = env.str("REGISTRY_CONTACT_PHONE", "(602) 417-7670")
 # Report lists count matches up to this many and then say "more than"; counting every match of
 # a broad filter over a million reports would cost more than the page itself.
 LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", 1_000)
+# How long a list's count that reached that limit is remembered ("more than 1,000" again while
+# paging or sorting, without counting; a count under the limit is always made; ADR 0027).
+LIST_CAPPED_SECONDS = env.int("LIST_CAPPED_SECONDS", 60)
 # How long the provider and plan choices of the list filters are kept per organization.
 FILTER_CHOICES_SECONDS = env.int("FILTER_CHOICES_SECONDS", 300)
 # How long the counts of a person's home page are shown again before they are counted anew (a

@@ -83,6 +83,12 @@ class Listing:
         # select_related() with no names would follow every foreign key.
         return rows.select_related(*related) if related else rows
 
+    def count_key(self, user: Any) -> str:
+        """Names these matches for `CappedPaginator(kept_as=...)`: the type, tab and filters,
+        and who asks (what they see follows the account, its organization and roles)."""
+        roles = ",".join(sorted(user.role_names))
+        return f"{self.rtype.slug}|{user.pk}|{user.organization_id}|{roles}|{self.kept}"
+
     def query(self, **changes: str | int) -> str:
         params = QueryDict(self.kept, mutable=True)
         for key, value in changes.items():

@@ -62,7 +62,8 @@ def reports(request: HttpRequest, rtype: ReportType) -> HttpResponse:
     listing = read_listing(rtype, request, shows)
     if not listing.filters.is_valid():
         return _reports_page(request, rtype, listing.context(None, shows), status=400)
-    paginator = CappedPaginator(listing.shown(), PAGE_SIZE, settings.LIST_COUNT_LIMIT)
+    count_key = listing.count_key(request.user)
+    paginator = CappedPaginator(listing.shown(), PAGE_SIZE, settings.LIST_COUNT_LIMIT, count_key)
     page = paginator.get_page(request.GET.get("page"))
     shown = {**listing.audit_data(), "page": page.number, "rows": len(page.object_list)}
     audit.record(f"{rtype.slug}.listed", actor=request.user, request=request, data=shown)

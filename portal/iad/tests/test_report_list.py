@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, quote
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.db.models import F
@@ -291,6 +292,31 @@ def test_past_the_count_limit_the_list_says_more_than_and_still_pages(
     assert sorted(listed(client), key=lambda r: r.pk) == sorted(reports, key=lambda r: r.pk)
     settings.LIST_COUNT_LIMIT = 6
     assert "6 reports." in client.get("/iad/reports/").content.decode()
+
+
+def count_queries(client, query: str = "") -> int:
+    with CaptureQueriesContext(connection) as captured:
+        client.get(f"/iad/reports/?{query}")
+    return sum(1 for q in captured if q["sql"].startswith("SELECT COUNT(*)"))
+
+
+def test_a_count_past_the_limit_is_kept_a_while_and_one_under_it_never(
+    client, actors, settings
+) -> None:
+    settings.LIST_COUNT_LIMIT, settings.LIST_CAPPED_SECONDS = 4, 60
+    reports_of(actors, 6, status=S.SUBMITTED)
+    client.force_login(actors.plan_reviewer)
+
+    assert count_queries(client) == 1
+    assert count_queries(client, "sort=status") == count_queries(client, "page=2") == 0
+    assert "More than 4 reports" in client.get("/iad/reports/?sort=status").content.decode()
+    assert count_queries(client, "status=closed") == 1  # other filters: other matches
+    assert count_queries(client, "status=closed") == 1  # under the limit: counted every time
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert count_queries(client) == 1
+
+    client.force_login(actors.agency_reviewer)  # another person sees other reports
+    assert count_queries(client) == 1
 
 
 def test_sorting_by_each_column_both_ways(client, actors) -> None:
