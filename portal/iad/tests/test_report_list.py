@@ -279,6 +279,26 @@ def test_kept_filter_choices_are_not_read_again(client, actors) -> None:
     assert not [q for q in captured if q["sql"].startswith('SELECT "registry_organization"')]
 
 
+def test_the_filter_fields_are_written_once_per_organization_and_filters(client, actors) -> None:
+    client.force_login(actors.plan_reviewer)
+    closed = client.get("/iad/reports/?status=closed").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/iad/reports/?status=closed&sort=status&page=1").content.decode()
+    drafts = client.get("/iad/reports/?status=draft").content.decode()
+
+    assert not [q for q in captured if "iad_incidenttype" in q["sql"]]  # the catalogue's choices
+    fields = re.compile(r'<fieldset class="usa-fieldset">.*?Apply filters', re.S)
+    assert fields.search(closed)[0] == fields.search(again)[0]
+    assert re.search(r'value="closed"[^>]*checked', closed)
+    assert re.search(r'value="draft"[^>]*checked', drafts)
+    assert not re.search(r'value="closed"[^>]*checked', drafts)
+
+    refused = client.get("/iad/reports/?status=closed&occurred_from=2025-02-30").content.decode()
+    assert "Enter the &#x27;from&#x27; date as a real date" in refused
+    assert 'value="2025-02-30"' in refused  # what was typed stays
+    assert re.search(r'value="closed"[^>]*checked', refused)
+
+
 def test_past_the_count_limit_the_list_says_more_than_and_still_pages(
     client, actors, settings
 ) -> None:
