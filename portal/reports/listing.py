@@ -178,7 +178,8 @@ class Listing:
 def filter_fields_template(slug: str) -> str:
     """The type's own layout of its filter fields, else the kit's."""
     names = [f"{slug}/filter_fields.html", "reports/filter_fields.html"]
-    return str(get_default_renderer().engine.env.select_template(names).name)
+    renderer: Any = get_default_renderer()  # the Jinja2 one (ADR 0018)
+    return str(renderer.engine.env.select_template(names).name)
 
 
 def read_listing(rtype: ReportType, request: HttpRequest, shows: list[tuple[str, str]]) -> Listing:
