@@ -400,7 +400,7 @@ LIST_CAPPED_SECONDS = env.int("LIST_CAPPED_SECONDS", 60)
 # How long the provider and plan choices of the list filters are kept per organization.
 FILTER_CHOICES_SECONDS = env.int("FILTER_CHOICES_SECONDS", 300)
 # How long the counts of a person's home page are shown again before they are counted anew (a
-# person's own change, any POST, has them counted at once; docs/adr/0027).
+# person's own change, any POST, has them counted at once; ADR 0027).
 HOME_COUNTS_SECONDS = env.int("HOME_COUNTS_SECONDS", 60)
 # How many ended months a facility is asked about for its S&R monthly summaries (SPEC §5).
 SR_SUMMARY_MONTHS = env.int("SR_SUMMARY_MONTHS", 12)
