@@ -51,11 +51,9 @@ def kept_waiting(request: HttpRequest) -> tuple[list[Waiting], datetime]:
     user: Any = request.user
     holder = [user.pk, user.organization_id, sorted(user.role_names)]
     now = timezone.now()
-    kept = request.session.get(KEPT)
-    if kept and kept["for"] == holder:
-        at = datetime.fromtimestamp(kept["at"], UTC)
-        if timedelta(0) <= now - at < timedelta(seconds=settings.HOME_COUNTS_SECONDS):
-            return [Waiting(*item) for item in kept["items"]], at
+    shown = _still_kept(request.session.get(KEPT), holder, now)
+    if shown is not None:
+        return shown
     items = waiting_for(user)
     if settings.HOME_COUNTS_SECONDS > 0:
         kept = {"for": holder, "at": now.timestamp(), "items": [astuple(i) for i in items]}
@@ -73,3 +71,19 @@ def waiting_context(request: HttpRequest) -> dict[str, Any]:
         "counted_at": counted_at,
         "counts_kept_for": timesince(counted_at - kept_for, counted_at) if kept_for else "",
     }
+
+
+def _still_kept(
+    kept: Any, holder: list[Any], now: datetime
+) -> tuple[list[Waiting], datetime] | None:
+    """The kept counts and their time while young enough and counted for this holder; None
+    otherwise, and for an entry of another shape (kept by an earlier release)."""
+    try:
+        if kept["for"] != holder:
+            return None
+        at = datetime.fromtimestamp(kept["at"], UTC)
+        if not timedelta(0) <= now - at < timedelta(seconds=settings.HOME_COUNTS_SECONDS):
+            return None
+        return [Waiting(*item) for item in kept["items"]], at
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None

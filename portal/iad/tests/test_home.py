@@ -149,3 +149,24 @@ def test_a_count_of_zero_seconds_counts_every_time(client, actors, settings) -> 
     report(actors, S.AWAITING_APPROVAL, timedelta(days=1))
     page = client.get("/").content.decode()
     assert APPROVAL % 1 in page and "Counted at" not in page  # always counted: nothing to say
+
+
+def test_counts_kept_in_another_shape_are_counted_again(client, actors, settings) -> None:
+    """An entry an earlier release kept, or a damaged one, is never shown and never a 500."""
+    from portal.core.home import KEPT
+
+    settings.HOME_COUNTS_SECONDS = 600
+    client.force_login(actors.director)
+    report(actors, S.AWAITING_APPROVAL, timedelta(days=1))
+    holder = [actors.director.pk, actors.director.organization_id, ["iad.clinical_director"]]
+    for damaged in (
+        {"for": holder, "at": timezone.now().timestamp(), "items": [["Old", 5, "/", 0, 0, 9]]},
+        {"for": holder, "at": "yesterday", "items": []},
+        {"for": holder, "items": []},
+        ["not", "a", "dict"],
+    ):
+        session = client.session
+        session[KEPT] = damaged
+        session.save()
+        answer = client.get("/")
+        assert answer.status_code == 200 and APPROVAL % 1 in answer.content.decode()
