@@ -299,6 +299,19 @@ def test_the_filter_fields_are_written_once_per_organization_and_filters(client,
     assert re.search(r'value="closed"[^>]*checked', refused)
 
 
+def test_a_long_list_of_filters_is_kept_under_a_key_a_cache_accepts(client, actors) -> None:
+    import warnings
+
+    from django.core.cache import CacheKeyWarning
+
+    client.force_login(actors.plan_reviewer)
+    asked = "&".join(["status=closed"] * 300)  # valid, and some four kilobytes long
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        assert client.get(f"/iad/reports/?{asked}").status_code == 200
+        assert client.get(f"/iad/reports/?{asked}").status_code == 200
+
+
 def test_past_the_count_limit_the_list_says_more_than_and_still_pages(
     client, actors, settings
 ) -> None:
