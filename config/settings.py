@@ -155,6 +155,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The covering indexes made for PostgreSQL (ADR 0015) are plain indexes on SQLite, which the
     # development database can live with; the warning would greet every `make run`.
     SILENCED_SYSTEM_CHECKS = [] if PRODUCTION else ["models.W040"]
+# PostgreSQL: statements are bound on the server and prepared once a connection has run them
+# five times, so PostgreSQL parses a page's queries once per connection instead of on every
+# request. Each execution is still planned for its own values: a plan made once for one list's
+# filters could be slow for another's (ADR 0028). Off behind a pooler in transaction mode that
+# cannot keep prepared statements (PgBouncer before 1.22, or without max_prepared_statements);
+# the audit insert is then not prepared either (ADR 0024).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", True)
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and DATABASE_PREPARED_STATEMENTS
+):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.update(server_side_binding=True, prepare_threshold=5)
+    # Appended, so that options given in DATABASE_URL (?options=...) still hold.
+    _options["options"] = (
+        f"{_options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and passwords -------------------------------------------------------------------
@@ -379,10 +397,8 @@ AUDIT_HMAC_KEY = _required_in_production(
 AUDIT_SEAL_INTERVAL = env.float("AUDIT_SEAL_INTERVAL", 0.2)
 AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", 5000)
 AUDIT_SEAL_LAG_LIMIT = env.float("AUDIT_SEAL_LAG_LIMIT", 5.0)
-# PostgreSQL: the audit insert, which every page read makes, is prepared once per connection
-# (ADR 0024). Off for a pooler in transaction mode that cannot keep prepared statements
-# (PgBouncer before 1.22, or without max_prepared_statements).
-AUDIT_PREPARED_INSERT = env.bool("AUDIT_PREPARED_INSERT", True)
+# The audit insert, which every page read makes, is prepared at once on PostgreSQL, on a cursor
+# of its own, unless DATABASE_PREPARED_STATEMENTS is off (ADR 0024).
 
 # --- What the pages show ----------------------------------------------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", "Arizona Health Care Cost Containment System (AHCCCS)")

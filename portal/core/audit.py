@@ -268,10 +268,9 @@ def _insert_prepared(db: Any, statement: str, values: list[Any]) -> int:
     if cursor is None or cursor.connection is not raw or cursor.closed:
         # A new connection (the health check replaced a broken one, or CONN_MAX_AGE passed).
         cursor = _kept.cursor = _server_cursor(raw)
-    # Preparing is on for this statement only: on for the connection, psycopg would count, and
-    # keep the text of, every statement Django sends (values and all). Django leaves it off.
+    # Prepared at its first run, not the connection's fifth (DATABASE_PREPARED_STATEMENTS).
     before = raw.prepare_threshold
-    raw.prepare_threshold = 0 if settings.AUDIT_PREPARED_INSERT else None
+    raw.prepare_threshold = 0 if settings.DATABASE_PREPARED_STATEMENTS else None
     try:
         with db.wrap_database_errors:
             cursor.execute(statement, values, prepare=True)

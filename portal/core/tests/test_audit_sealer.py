@@ -91,7 +91,8 @@ def test_on_postgresql_record_prepares_its_insert_once_per_connection_and_shape(
     # Two shapes (without and with an actor and organization), whatever the ids' sizes.
     assert len(prepared_inserts()) == 2
     assert AuditEvent.objects.get(pk=second).actor_id == 3_000_000_000 and second > first
-    assert connection.connection.prepare_threshold is None  # Django's statements: never
+    # Django's own statements keep the connection's threshold (DATABASE_PREPARED_STATEMENTS).
+    assert connection.connection.prepare_threshold == 5
     assert audit._kept.cursor.connection is connection.connection
     connection.close()  # as the health check does with a broken connection
     third = audit.record("test.happened", data={"n": 3})  # a new connection, a new cursor
@@ -102,7 +103,7 @@ def test_on_postgresql_record_prepares_its_insert_once_per_connection_and_shape(
 @on_postgresql
 @pytest.mark.django_db(transaction=True)  # the connection is closed in the test
 def test_on_postgresql_record_writes_unprepared_when_the_setting_is_off(settings) -> None:
-    settings.AUDIT_PREPARED_INSERT = False  # as AUDIT_PREPARED_INSERT=false sets it
+    settings.DATABASE_PREPARED_STATEMENTS = False  # as DATABASE_PREPARED_STATEMENTS=false
     connection.close()
     written = audit.record("test.happened", data={"n": 1})
     assert audit._kept.cursor.connection is connection.connection  # the kept cursor, unprepared

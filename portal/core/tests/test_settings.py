@@ -135,3 +135,26 @@ def test_a_copied_env_example_starts_in_development(tmp_path: Path) -> None:
     env.pop("DJANGO_READ_DOTENV")
     result = manage("check", **env)
     assert result.returncode == 0, result.stderr
+
+
+def database_options(**env: str) -> str:
+    options = "settings.DATABASES['default']['OPTIONS']"
+    code = f"from django.conf import settings; print(sorted({options}.items()))"
+    result = manage("shell", "--no-imports", "-c", code, **{**PRODUCTION, **env})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_prepares_statements_unless_told_not_to_and_keeps_the_urls_options() -> None:
+    url = "postgres://portal@127.0.0.1:5432/portal?sslmode=require&options=-c%20work_mem%3D8MB"
+    assert database_options(DATABASE_URL=url) == str(
+        [
+            ("options", "-c work_mem=8MB -c plan_cache_mode=force_custom_plan"),
+            ("prepare_threshold", 5),
+            ("server_side_binding", True),
+            ("sslmode", "require"),
+        ]
+    )
+    assert database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false") == str(
+        [("options", "-c work_mem=8MB"), ("sslmode", "require")]
+    )
