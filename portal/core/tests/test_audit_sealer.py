@@ -92,7 +92,9 @@ def test_on_postgresql_record_prepares_its_insert_once_per_connection_and_shape(
     assert len(prepared_inserts()) == 2
     assert AuditEvent.objects.get(pk=second).actor_id == 3_000_000_000 and second > first
     # Django's own statements keep the connection's threshold (DATABASE_PREPARED_STATEMENTS).
-    assert connection.connection.prepare_threshold == 5
+    assert connection.connection.prepare_threshold == connection.settings_dict["OPTIONS"].get(
+        "prepare_threshold"
+    )
     assert audit._kept.cursor.connection is connection.connection
     connection.close()  # as the health check does with a broken connection
     third = audit.record("test.happened", data={"n": 3})  # a new connection, a new cursor
