@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from urllib.parse import quote
 
 from django.conf import settings
@@ -25,8 +25,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from PIL import Image, ImageFile
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 PDF = "application/pdf"
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}  # Pillow's format name: MIME type
@@ -126,77 +124,24 @@ def detect_type(content: bytes) -> str:
 
 
 def _pdf_type(content: bytes) -> str:
+    # pypdf is loaded by a worker's first PDF, not at start: it adds 20 MB to every process,
+    # and most web workers never receive an upload.
+    from . import pdf_scan
+
     try:
-        reader = PdfReader(BytesIO(content))
-        encrypted = reader.is_encrypted
-        pages = 0 if encrypted else len(reader.pages)
-        active = set() if encrypted else _active_content(reader)
+        found = pdf_scan.scan(content)
     # A parser of hostile input fails in many ways; each means the file cannot be read, and a
     # file that cannot be read to the end cannot be shown to be free of active content.
     except Exception as error:
         raise _refusal("corrupt") from error
-    if encrypted:
+    if found.encrypted:
         raise _refusal("encrypted")
-    if not pages:
+    if not found.pages:
         raise _refusal("corrupt")
-    for code in ACTIVE_CONTENT:
-        if code in active:
+    for code in pdf_scan.ACTIVE_CONTENT:
+        if code in found.active:
             raise _refusal(code)
     return PDF
-
-
-# What a PDF may not hold, named by the refusal that says so, in the order they are named when
-# a file holds several. Each is recognized by a key of a dictionary, or by a key's value.
-ACTIVE_CONTENT = ("javascript", "launch", "embedded_files", "xfa")
-_ACTIVE_KEYS = {
-    "/JS": "javascript",  # the script of a JavaScript (or rendition) action
-    "/JavaScript": "javascript",  # the document's scripts, in the catalog's /Names
-    "/EmbeddedFiles": "embedded_files",  # the document's attachments, in /Names
-    "/EF": "embedded_files",  # a file specification that carries the file itself
-    "/XFA": "xfa",  # in /AcroForm
-}
-_ACTIVE_VALUES = {
-    ("/S", "/JavaScript"): "javascript",
-    ("/S", "/Launch"): "launch",
-    ("/Subtype", "/FileAttachment"): "embedded_files",  # an annotation holding a file
-}
-
-
-def _active_content(reader: PdfReader) -> set[str]:
-    """The kinds of active content (ACTIVE_CONTENT) in every object the trailer reaches.
-
-    Actions hide in many places (the catalog's /OpenAction and /AA, pages, annotations, form
-    fields, outlines, the /Next of another action), so every reachable dictionary is looked at
-    rather than a list of places. Objects nothing refers to are left alone: no viewer acts on
-    them, and old revisions of an edited file keep such objects. Stream data is never decoded.
-    """
-    found: set[str] = set()
-    seen: set[tuple[int, int]] = set()
-    pending: list[Any] = [reader.trailer]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, IndirectObject):
-            if (item.idnum, item.generation) in seen:
-                continue
-            seen.add((item.idnum, item.generation))
-            item = item.get_object()
-        if isinstance(item, DictionaryObject):  # streams too: their dictionary only
-            found.update(_active_in(item))
-            pending.extend(item.values())
-        elif isinstance(item, ArrayObject):
-            pending.extend(item)
-    return found
-
-
-def _active_in(dictionary: DictionaryObject) -> set[str]:
-    found = {code for key, code in _ACTIVE_KEYS.items() if key in dictionary}
-    for (key, value), code in _ACTIVE_VALUES.items():
-        named = dictionary.get(key)
-        if isinstance(named, IndirectObject):
-            named = named.get_object()
-        if named == value:
-            found.add(code)
-    return found
 
 
 def _image_type(content: bytes) -> str:

@@ -158,3 +158,16 @@ def test_postgresql_prepares_statements_unless_told_not_to_and_keeps_the_urls_op
     assert database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false") == str(
         [("options", "-c work_mem=8MB"), ("sslmode", "require")]
     )
+
+
+def test_a_web_worker_starts_without_the_libraries_of_pdf_uploads_and_excel_exports() -> None:
+    """pypdf and openpyxl are loaded by the first upload or Excel export that needs them: a worker
+    that never serves one does not carry them (docs/performance.md, the export's memory)."""
+    code = (
+        "import sys; from config.wsgi import application; from django.urls import get_resolver; "
+        "get_resolver().url_patterns; "
+        "print(sorted(name for name in ('pypdf', 'openpyxl') if name in sys.modules))"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
