@@ -171,3 +171,16 @@ def test_a_web_worker_starts_without_the_libraries_of_pdf_uploads_and_excel_expo
     result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_web_worker_keeps_what_start_up_and_its_first_request_build_from_the_collector() -> None:
+    """config.wsgi freezes what start-up built, and again after the first request (which loads
+    templates and caches), so that full collections do not walk them (docs/performance.md)."""
+    code = (
+        "import gc; from config.wsgi import application; started = gc.get_freeze_count(); "
+        "from django.test import Client; Client().get('/healthz'); "
+        "print(started > 50_000, gc.get_freeze_count() > started)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True True"
