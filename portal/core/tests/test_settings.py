@@ -160,27 +160,30 @@ def test_postgresql_prepares_statements_unless_told_not_to_and_keeps_the_urls_op
     )
 
 
+def web_worker(code: str) -> str:
+    """What `code` prints after a fresh process has loaded the production web application."""
+    loaded = f"from config.wsgi import application; {code}"
+    result = manage("shell", "--no-imports", "-c", loaded, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_a_web_worker_starts_without_the_libraries_of_pdf_uploads_and_excel_exports() -> None:
     """pypdf and openpyxl are loaded by the first upload or Excel export that needs them: a worker
-    that never serves one does not carry them (docs/performance.md, the export's memory)."""
+    that never serves one does not carry them (ADR 0029)."""
     code = (
-        "import sys; from config.wsgi import application; from django.urls import get_resolver; "
-        "get_resolver().url_patterns; "
+        "import sys; from django.urls import get_resolver; get_resolver().url_patterns; "
         "print(sorted(name for name in ('pypdf', 'openpyxl') if name in sys.modules))"
     )
-    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert web_worker(code) == "[]"
 
 
 def test_a_web_worker_keeps_what_start_up_and_its_first_request_build_from_the_collector() -> None:
     """config.wsgi freezes what start-up built, and again after the first request (which loads
-    templates and caches), so that full collections do not walk them (docs/performance.md)."""
+    templates and caches), so that full collections do not walk them (ADR 0029)."""
     code = (
-        "import gc; from config.wsgi import application; started = gc.get_freeze_count(); "
+        "import gc; started = gc.get_freeze_count(); "
         "from django.test import Client; Client().get('/healthz'); "
         "print(started > 50_000, gc.get_freeze_count() > started)"
     )
-    result = manage("shell", "--no-imports", "-c", code, **PRODUCTION)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True True"
+    assert web_worker(code) == "True True"
