@@ -16,7 +16,7 @@ application = get_wsgi_application()
 # caches every page uses) lives as long as the process. Frozen, Python's collector no longer
 # walks it: otherwise each of its full collections walks 200,000 objects and stops the worker
 # for 100-230 ms in the middle of a request, with the requests queued behind it waiting too
-# (docs/performance.md, "Collector pauses").
+# (ADR 0029).
 def _freeze() -> None:
     gc.collect()  # what is garbage now is freed, not kept for ever
     gc.freeze()

@@ -37,7 +37,7 @@ def export_response(
     if file_format == "csv":
         return csv_response(f"{filename}.csv", headers, rows)
     if file_format == "xlsx":
-        # openpyxl is loaded by a worker's first Excel export, not at start: it adds 9 MB to
+        # openpyxl is loaded by a worker's first Excel export, not at start: it adds 5 MB to
         # every process.
         from .xlsx import xlsx_response
 

@@ -124,7 +124,7 @@ def detect_type(content: bytes) -> str:
 
 
 def _pdf_type(content: bytes) -> str:
-    # pypdf is loaded by a worker's first PDF, not at start: it adds 20 MB to every process,
+    # pypdf is loaded by a worker's first PDF, not at start: it adds 7.5 MB to every process,
     # and most web workers never receive an upload.
     from . import pdf_scan
 

@@ -1,6 +1,6 @@
 """Lists exported to Excel: one sheet written by openpyxl in write-only mode, every cell text or
 a date, never a formula (see `exports` for why). `exports.export_response` imports this module
-on a worker's first Excel export, not at start-up (openpyxl adds 9 MB to a process)."""
+on a worker's first Excel export, not at start-up (openpyxl adds 5 MB to a process, ADR 0029)."""
 
 import tempfile
 from collections.abc import Iterable, Sequence
