@@ -2,10 +2,12 @@
 organization's; once filed, a health plan's members' and its contracted providers'; every
 filed one for agency staff. Committees see only released redacted copies, never these."""
 
+import uuid
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from portal.core.compiled import CompiledQuery
 from portal.core.roles import has_role
 from portal.registry.models import Organization
 
@@ -25,11 +27,41 @@ def visible_reports(rtype: ReportType, user: Any) -> QuerySet[Any]:
     return built[rtype.slug].all()  # type: ignore[no-any-return]
 
 
-def _visible(rtype: ReportType, user: Any) -> QuerySet[Any]:
-    model: Any = rtype.model
+def report_by_code(rtype: ReportType, user: Any, code: uuid.UUID) -> Any | None:
+    """The report with this code if the person may see it, with the type's `report_related`
+    followed: `visible_reports(...).filter(code=code)`, its query compiled once per type and
+    kind of organization and run with the organization's id and the code (ADR 0030)."""
     organization = getattr(user, "organization", None)
     if organization is None or not uses(rtype, user):
-        return model.objects.none()
+        return None
+    kept = rtype.__dict__.setdefault("_by_code", {})
+    if organization.kind not in kept:
+        kept[organization.kind] = _by_code(rtype, organization.kind)
+    found = kept[organization.kind].objects(organization.pk, code)
+    return found[0] if found else None
+
+
+def _by_code(rtype: ReportType, kind: str) -> CompiledQuery:
+    def build(organization_pk: int, code: uuid.UUID) -> QuerySet[Any]:
+        # What _visible_to reads of an organization: its id and its kind, nothing else.
+        shown = _visible_to(rtype, Organization(pk=organization_pk, kind=kind))
+        return shown.select_related(*rtype.report_related).filter(code=code).order_by()[:1]
+
+    return CompiledQuery(build, types=(int, uuid.UUID))
+
+
+def _visible(rtype: ReportType, user: Any) -> QuerySet[Any]:
+    organization = getattr(user, "organization", None)
+    if organization is None or not uses(rtype, user):
+        return rtype.model.objects.none()  # type: ignore[attr-defined,no-any-return]
+    return _visible_to(rtype, organization)
+
+
+def _visible_to(rtype: ReportType, organization: Organization) -> QuerySet[Any]:
+    """What a holder of the type's roles in this organization sees. It reads the
+    organization's id and kind only (and `seen_by` must too), so that `report_by_code` can
+    compile it once for each kind."""
+    model: Any = rtype.model
     own = Q(organization=organization)
     filed = ~Q(status__in=rtype.private)
     if organization.kind == "agency":

@@ -26,6 +26,7 @@ from portal.registry.tests.factories import HealthPlanFactory
 from portal.reports import redaction, services
 from portal.reports.testing import Contract, contracts_for, no_queries_while_rendering
 from portal.reports.types import ReportType, registered, with_redaction
+from portal.reports.visibility import report_by_code, visible_reports
 
 pytestmark = pytest.mark.django_db
 # Each type with each of its contracts: "ohr" (a provider files), "ohr-plan" (a plan files).
@@ -140,6 +141,19 @@ def test_each_person_sees_what_the_tenancy_rule_allows(cast: Cast) -> None:
             answer = signed_in(person).get(cast.url(report))
             assert answer.status_code == (200 if who in seeing else 404), (status, who)
         assert Client().get(cast.url(report)).status_code == 302
+
+
+def test_a_report_found_by_its_code_is_exactly_one_the_person_may_see(cast: Cast) -> None:
+    """The report pages' fetch (`report_by_code`: compiled once for each kind of organization,
+    run with the organization's id) agrees with `visible_reports` for every person and
+    state."""
+    reports = [cast.report(status) for status in cast.rtype.statuses]
+    for who, person in cast.people.items():
+        for report in reports:
+            found = report_by_code(cast.rtype, person, report.code)
+            seen = visible_reports(cast.rtype, person).filter(pk=report.pk).exists()
+            expected = report.pk if seen else None
+            assert (found.pk if found else None) == expected, (who, report.status)
 
 
 def test_outsiders_get_404_on_every_page_of_a_report(cast: Cast) -> None:
