@@ -155,23 +155,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The covering indexes made for PostgreSQL (ADR 0015) are plain indexes on SQLite, which the
     # development database can live with; the warning would greet every `make run`.
     SILENCED_SYSTEM_CHECKS = [] if PRODUCTION else ["models.W040"]
-# PostgreSQL: statements are bound on the server and prepared once a connection has run them
-# five times, so PostgreSQL parses a page's queries once per connection instead of on every
-# request. Each execution is still planned for its own values: a plan made once for one list's
-# filters could be slow for another's (ADR 0028). Off behind a pooler in transaction mode that
-# cannot keep prepared statements (PgBouncer before 1.22, or without max_prepared_statements);
-# the audit insert is then not prepared either (ADR 0024).
+# PostgreSQL: statements are bound on the server. Only those of a fixed shape are prepared,
+# once per connection: the audit insert and the queries compiled once (portal.core.prepared),
+# which PostgreSQL may then plan once for all values. Every other query, a list's among them, is
+# planned for its own values: a plan made once for one list's filters could be slow for
+# another's (ADR 0028, ADR 0030). Off behind a pooler in transaction mode that cannot keep
+# prepared statements (PgBouncer before 1.22, or without max_prepared_statements).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", True)
 if (
     DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     and DATABASE_PREPARED_STATEMENTS
 ):
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options.update(server_side_binding=True, prepare_threshold=5)
-    # Appended, so that options given in DATABASE_URL (?options=...) still hold.
-    _options["options"] = (
-        f"{_options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
-    )
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -24,7 +24,6 @@ import hmac
 import json
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import AuditBatch, AuditEvent
+from .prepared import can_prepare, execute_prepared
 
 log = logging.getLogger(__name__)
 
@@ -239,55 +239,11 @@ def _insert(event: _Unsealed, data_text: str) -> int:
     stored = {"at": db.ops.adapt_datetimefield_value(event.at), "data": data_text}
     values = [stored[name] if name in stored else getattr(event, name) for name in _WRITTEN]
     with transaction.mark_for_rollback_on_error(db.alias):
-        if db.vendor == "postgresql" and not (db.queries_logged or db.execute_wrappers):
-            return _insert_prepared(db, statement, values)
+        if can_prepare(db):
+            return int(execute_prepared(db, statement, values).fetchone()[0])
         with db.cursor() as cursor:
             cursor.execute(statement, values)
             return int(cursor.fetchone()[0])
-
-
-class _Kept(threading.local):
-    cursor: Any = None
-
-
-_kept = _Kept()
-
-
-def _insert_prepared(db: Any, statement: str, values: list[Any]) -> int:
-    """The insert on a psycopg cursor kept with the connection, prepared once per connection
-    (and per shape: with or without an actor, an organization): what Django's cursor adds to each
-    statement (a wrapper, binding on the client, parsing and planning on the server) was most of
-    the audit path's cost (ADR 0024). Only where nothing watches Django's cursor: its query log
-    (DEBUG, assertNumQueries) and execute wrappers still see the insert. Django's health check,
-    its checks before a statement and its translation of errors are kept."""
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_no_broken_transaction()
-    raw = db.connection
-    cursor = _kept.cursor
-    if cursor is None or cursor.connection is not raw or cursor.closed:
-        # A new connection (the health check replaced a broken one, or CONN_MAX_AGE passed).
-        cursor = _kept.cursor = _server_cursor(raw)
-    # Prepared at its first run, not the connection's fifth (DATABASE_PREPARED_STATEMENTS).
-    before = raw.prepare_threshold
-    raw.prepare_threshold = 0 if settings.DATABASE_PREPARED_STATEMENTS else None
-    try:
-        with db.wrap_database_errors:
-            cursor.execute(statement, values, prepare=True)
-            return int(cursor.fetchone()[0])
-    finally:
-        raw.prepare_threshold = before
-
-
-def _server_cursor(raw: Any) -> Any:
-    import psycopg  # only on PostgreSQL
-    from psycopg.types.numeric import Int8Dumper
-
-    cursor = psycopg.Cursor(raw)
-    # Ids as int8 whatever their size: psycopg would pick int2, int4 or int8 by the value, and
-    # prepare the insert again for each.
-    cursor.adapters.register_dumper(int, Int8Dumper)
-    return cursor
 
 
 def _target_id(target: Any) -> str:

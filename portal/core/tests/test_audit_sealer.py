@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.accounts.tests.factories import UserFactory
-from portal.core import audit
+from portal.core import audit, prepared
 from portal.core.models import AuditBatch, AuditEvent
 from portal.core.testing import seal_audit_events
 from portal.registry.tests.factories import OrganizationFactory
@@ -91,14 +91,12 @@ def test_on_postgresql_record_prepares_its_insert_once_per_connection_and_shape(
     # Two shapes (without and with an actor and organization), whatever the ids' sizes.
     assert len(prepared_inserts()) == 2
     assert AuditEvent.objects.get(pk=second).actor_id == 3_000_000_000 and second > first
-    # Django's own statements keep the connection's threshold (DATABASE_PREPARED_STATEMENTS).
-    assert connection.connection.prepare_threshold == connection.settings_dict["OPTIONS"].get(
-        "prepare_threshold"
-    )
-    assert audit._kept.cursor.connection is connection.connection
+    # Django's own statements are still never prepared (ADR 0030).
+    assert connection.connection.prepare_threshold is None
+    assert prepared._kept.cursor.connection is connection.connection
     connection.close()  # as the health check does with a broken connection
     third = audit.record("test.happened", data={"n": 3})  # a new connection, a new cursor
-    assert audit._kept.cursor.connection is connection.connection
+    assert prepared._kept.cursor.connection is connection.connection
     assert audit.mac_matches(AuditEvent.objects.get(pk=third))
 
 
@@ -108,8 +106,7 @@ def test_on_postgresql_record_writes_unprepared_when_the_setting_is_off(settings
     settings.DATABASE_PREPARED_STATEMENTS = False  # as DATABASE_PREPARED_STATEMENTS=false
     connection.close()
     written = audit.record("test.happened", data={"n": 1})
-    assert audit._kept.cursor.connection is connection.connection  # the kept cursor, unprepared
-    assert prepared_inserts() == []
+    assert prepared_inserts() == []  # through Django's cursor
     assert audit.mac_matches(AuditEvent.objects.get(pk=written))
 
 
