@@ -145,15 +145,12 @@ def database_options(**env: str) -> str:
     return result.stdout.strip()
 
 
-def test_postgresql_prepares_statements_unless_told_not_to_and_keeps_the_urls_options() -> None:
+def test_postgresql_binds_on_the_server_unless_told_not_to_and_keeps_the_urls_options() -> None:
+    """Bound on the server; nothing prepared by psycopg's threshold (only the fixed shapes are,
+    by `portal.core.prepared`: ADR 0030)."""
     url = "postgres://portal@127.0.0.1:5432/portal?sslmode=require&options=-c%20work_mem%3D8MB"
     assert database_options(DATABASE_URL=url) == str(
-        [
-            ("options", "-c work_mem=8MB -c plan_cache_mode=force_custom_plan"),
-            ("prepare_threshold", 5),
-            ("server_side_binding", True),
-            ("sslmode", "require"),
-        ]
+        [("options", "-c work_mem=8MB"), ("server_side_binding", True), ("sslmode", "require")]
     )
     assert database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false") == str(
         [("options", "-c work_mem=8MB"), ("sslmode", "require")]
