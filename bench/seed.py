@@ -434,14 +434,16 @@ class Seeder:
         )
 
     def _write(self, batch: dict[str, list[dict[str, Any]]], links: Any) -> None:
-        from portal.core.models import AuditEvent
+        from portal.core.models import AuditEvent, AuditSeal
         from portal.iad.models import Report, ReportEvent
 
+        batch["seals"] = [Chain.seal_row(event) for event in batch["audit"]]
         for model, key in (
             (Report, "reports"),
             (links, "links"),
             (ReportEvent, "history"),
             (AuditEvent, "audit"),
+            (AuditSeal, "seals"),
         ):
             insert(model, batch[key])
             batch[key] = []
@@ -599,23 +601,31 @@ class Chain:
     the batches: `Seeder.finish` has the sealer add them)."""
 
     def __init__(self) -> None:
-        from portal.core.audit import GENESIS
-        from portal.core.models import AuditEvent
+        from django.db.models import Max
 
-        sealed = AuditEvent.objects.filter(seq__isnull=False)
-        last = sealed.order_by("-seq").values_list("seq", "hash").first()
+        from portal.core.audit import GENESIS
+        from portal.core.models import AuditEvent, AuditSeal
+
+        last = AuditSeal.objects.order_by("-seq").values_list("seq", "hash").first()
         self.seq, self.head = last if last else (0, GENESIS)
+        self.id = AuditEvent.objects.aggregate(top=Max("id"))["top"] or 0
 
     def seal(self, row: dict[str, Any]) -> dict[str, Any]:
-        """The row with its place in the chain and its seal; `data` as JSON text to write."""
+        """The row with its id, its place in the chain and its seal; `data` as JSON text to
+        write. The event's columns are written to its table, the seal's to AuditSeal's."""
         from portal.core.audit import seal
 
         self.seq += 1
-        row = {**row, "seq": self.seq, "prev_hash": self.head}
+        self.id += 1
+        row = {**row, "id": self.id, "seq": self.seq, "prev_hash": self.head}
         # seal() reads the event's attributes only: a namespace spares a model instance per row.
         row["hash"] = self.head = seal(self.head, SimpleNamespace(**row))
         row["data"] = json.dumps(row["data"])
         return row
+
+    @staticmethod
+    def seal_row(event: dict[str, Any]) -> dict[str, Any]:
+        return {k: event[k] for k in ("seq", "prev_hash", "hash")} | {"event_id": event["id"]}
 
 
 # --- bulk writing -----------------------------------------------------------------------------

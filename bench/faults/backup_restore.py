@@ -89,7 +89,7 @@ def backup(source_url: str, dump: Path) -> Manifest:
         snapshot = connection.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
         counts = count_rows(connection)
         last = connection.execute(
-            "SELECT hash FROM core_auditevent ORDER BY seq DESC LIMIT 1"
+            "SELECT hash FROM core_auditseal ORDER BY seq DESC LIMIT 1"
         ).fetchone()
         conninfo, env = _client(source_url)
         started = time.monotonic()

@@ -154,7 +154,7 @@ def _open_batch_transactions(ctx: Context) -> int:
 
 
 def _traces(ctx: Context, number: int, first: int, last: int) -> tuple[int, int]:
-    """(batch rows numbered `number` with those places, events holding places first..last)."""
+    """(batch rows numbered `number` with those places, seals of places first..last)."""
     batches = _one(
         ctx.url,
         "SELECT count(*) FROM core_auditbatch WHERE number = %s AND "
@@ -162,7 +162,7 @@ def _traces(ctx: Context, number: int, first: int, last: int) -> tuple[int, int]
         [number, first, last],
     )
     events = _one(
-        ctx.url, "SELECT count(*) FROM core_auditevent WHERE seq BETWEEN %s AND %s", [first, last]
+        ctx.url, "SELECT count(*) FROM core_auditseal WHERE seq BETWEEN %s AND %s", [first, last]
     )
     return int(batches), int(events)
 
@@ -177,7 +177,8 @@ def _sealed_within(ctx: Context, since: float, limit: float) -> float | None:
         try:
             waiting = _one(
                 ctx.url,
-                "SELECT count(*) FROM core_auditevent WHERE seq IS NULL AND id <= %s",
+                "SELECT count(*) FROM core_auditevent e WHERE e.id <= %s AND NOT EXISTS"
+                " (SELECT 1 FROM core_auditseal s WHERE s.event_id = e.id)",
                 [horizon],
             )
         except psycopg.OperationalError:
@@ -293,12 +294,14 @@ def _restart_database(ctx: Context, result: Result) -> None:
 def _check(ctx: Context, told: set[int], unsure: set[int], result: Result) -> None:
     with psycopg.connect(ctx.url) as connection:
         rows = connection.execute(
-            "SELECT (data->>'n')::int, seq FROM core_auditevent WHERE action = %s", [ACTION]
+            "SELECT (data->>'n')::int, s.seq FROM core_auditevent e"
+            " LEFT JOIN core_auditseal s ON s.event_id = e.id WHERE e.action = %s",
+            [ACTION],
         ).fetchall()
         places = connection.execute(
-            "SELECT count(*), count(seq), count(DISTINCT seq), min(seq), max(seq),"
-            " max(extract(epoch FROM now() - at)) FILTER (WHERE seq IS NULL)"
-            " FROM core_auditevent"
+            "SELECT count(*), count(s.seq), count(DISTINCT s.seq), min(s.seq), max(s.seq),"
+            " max(extract(epoch FROM now() - e.at)) FILTER (WHERE s.seq IS NULL)"
+            " FROM core_auditevent e LEFT JOIN core_auditseal s ON s.event_id = e.id"
         ).fetchone()
         batches = connection.execute(
             "SELECT count(*), min(number), max(number), sum(last_seq - first_seq + 1)"

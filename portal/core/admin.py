@@ -6,7 +6,7 @@ from .models import AuditBatch, AuditEvent, ClosureDay, OutboundEmail
 
 @admin.register(AuditEvent, site=back_office)
 class AuditEventAdmin(ReadOnlyModelAdmin):
-    # `seq` is empty until the sealer has sealed the event (ADR 0024).
+    # `seq` is empty until the sealer has sealed the event (ADR 0024, ADR 0031).
     list_display = [
         "id",
         "seq",
@@ -19,7 +19,7 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     ]
     list_filter = ["action"]
     search_fields = ["action", "target_id"]
-    list_select_related = ["actor", "organization"]
+    list_select_related = ["actor", "organization", "seal"]
 
 
 @admin.register(AuditBatch, site=back_office)

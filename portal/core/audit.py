@@ -34,11 +34,11 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Max, Min, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import AuditBatch, AuditEvent
+from .models import AuditBatch, AuditEvent, AuditSeal
 from .prepared import can_prepare, execute_prepared
 
 log = logging.getLogger(__name__)
@@ -365,10 +365,9 @@ def _seal_batch(
     size: int, done: Sealed, before_commit: Callable[[AuditBatch], None] | None, look: bool
 ) -> tuple[int, int, bool]:
     """One batch: (events sealed, legacy events adopted, whether the batch was full)."""
-    waiting = AuditEvent.objects.filter(seq__isnull=True).exclude(id__in=_refused)
     # A look first, outside any transaction: SQLite's IMMEDIATE transaction would take the
     # database's write lock even when there is nothing to seal.
-    if look and not waiting.exists() and not _unbatched_legacy():
+    if look and not _waiting(_Place.after(_last_batch())).exists() and not _unbatched_legacy():
         return 0, 0, False
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -379,16 +378,14 @@ def _seal_batch(
                     return 0, 0, False
         # SQLite: the IMMEDIATE transaction holds the write lock; a second sealer waits for it
         # and then reads what the first one sealed.
-        last = AuditBatch.objects.order_by("-number").first()
+        last = _last_batch()
         adopted = _adopt_legacy(size, last, before_commit)
         if adopted:
             done.adopted += adopted
             done.batches += 1
             return 0, adopted, True
-        events = [
-            _Unsealed(*row) for row in waiting.order_by("id").values_list(*_Unsealed.READ)[:size]
-        ]
-        full = len(events) == size
+        place = _Place.after(last)
+        events, full = place.read(size)
         seq, prev = (last.last_seq, last.head) if last else (0, GENESIS)
         good: list[_Unsealed] = []
         refused = []
@@ -402,25 +399,159 @@ def _seal_batch(
             event.seq, event.prev_hash, content["seq"] = seq, prev, seq
             event.hash = prev = _seal(key, prev, content)
             good.append(event)
-        if refused:
-            _refused.update(refused)
-            done.refused += refused
+        place.keep([e.id for e in good], refused)
+        new_refusals = [pk for pk in refused if pk not in _refused]
+        if new_refusals:
+            _refused.update(new_refusals)
+            done.refused += new_refusals
             log.error(
                 "%d audit event(s) not sealed: content does not match the mac (written or changed "
                 "outside record()); they stay unsealed, see docs/operations.md. Ids: %s",
-                len(refused),
-                ", ".join(map(str, refused[:20])) + (" …" * (len(refused) > 20)),
+                len(new_refusals),
+                ", ".join(map(str, new_refusals[:20])) + (" …" * (len(new_refusals) > 20)),
             )
         if not good:
             return 0, 0, full
         _write_seals(good)
         first = seq - len(good) + 1
-        batch = _new_batch(last, first, seq, [e.hash for e in good])
+        batch = _new_batch(last, first, seq, [e.hash for e in good], place)
         if before_commit is not None:
             before_commit(batch)
     done.events += len(good)
     done.batches += 1
     return len(good), 0, full
+
+
+def _last_batch() -> AuditBatch | None:
+    return AuditBatch.objects.order_by("-number").first()
+
+
+# How many of the newest ids the sealer looks at for an event whose transaction is still open,
+# when it finds its place without a batch to tell it (migration 0007 does the same).
+_START_WINDOW = 1000
+
+
+@dataclass
+class _Place:
+    """Where the sealer stands (ADR 0031): it has read every event up to `last_id` except the
+    ids in `recheck`, which it reads again at each batch. An id is put there when the events
+    after it were visible and it was not: its transaction was still open, or had rolled back.
+    It leaves once its event is sealed, or once PostgreSQL shows every transaction that was open
+    when it was put there (`horizon`, the snapshot's xmax then) finished, and it is still not
+    there: rolled back. A refused event stays, so it is still counted as waiting."""
+
+    last_id: int
+    recheck: dict[int, int]  # id -> horizon
+
+    @classmethod
+    def after(cls, batch: AuditBatch | None) -> _Place:
+        """The place the batch records; without one (a new database, or a trail sealed before
+        batches), the place found from the seals, once: after the newest sealed event, with
+        every older event without a seal, and the ids missing among the newest, to read
+        again."""
+        if batch is not None and batch.last_id is not None:
+            return cls(batch.last_id, {pk: horizon for pk, horizon in batch.recheck})
+        top = AuditSeal.objects.aggregate(top=Max("event_id"))["top"] or 0
+        unsealed = AuditEvent.objects.filter(id__lte=top, seal__isnull=True)
+        place = cls(top, dict.fromkeys(unsealed.values_list("id", flat=True), 0))
+        recent = AuditEvent.objects.filter(id__gt=top - _START_WINDOW, id__lte=top)
+        place.note_missing(
+            max(0, top - _START_WINDOW), top + 1, recent.values_list("id", flat=True)
+        )
+        return place
+
+    def read(self, size: int) -> tuple[list[_Unsealed], bool]:
+        """The events to seal now: the ones read again first, then up to `size` read after
+        `last_id` (past pages of events already sealed or refused); and whether the last page
+        was full (more may wait)."""
+        events = self._read_again()
+        while True:
+            rows = list(
+                AuditEvent.objects.filter(id__gt=self.last_id)
+                .order_by("id")
+                .values_list(*_Unsealed.READ)[:size]
+            )
+            if not rows:
+                return events, False
+            self.note_missing(self.last_id, rows[-1][0], (row[0] for row in rows))
+            self.last_id = rows[-1][0]
+            events += self._to_seal(
+                rows, _sealed(event_id__gte=rows[0][0], event_id__lte=rows[-1][0])
+            )
+            if events or len(rows) < size:
+                return events, len(rows) == size
+
+    def note_missing(self, after: int, before: int, seen: Iterable[int]) -> None:
+        """Ids between `after` and `before` not `seen` (read just before) are of a transaction
+        still open or rolled back: they are read again until it is known which."""
+        missing = set(range(after + 1, before)) - set(seen)
+        if missing:
+            self.recheck.update(dict.fromkeys(missing, _snapshot("xmax")))
+
+    def _read_again(self) -> list[_Unsealed]:
+        if not self.recheck:
+            return []
+        # The transactions below it finished before this read, so what they wrote is visible.
+        finished_below = _snapshot("xmin")
+        rows = AuditEvent.objects.filter(id__in=self.recheck).values_list(*_Unsealed.READ)
+        found = {row[0]: row for row in rows}
+        sealed = _sealed(event_id__in=list(self.recheck))
+        for pk, horizon in list(self.recheck.items()):
+            if pk in sealed or (pk not in found and horizon <= finished_below):
+                del self.recheck[pk]  # sealed meanwhile, or rolled back
+        return self._to_seal([found[pk] for pk in sorted(found)], sealed)
+
+    def _to_seal(self, rows: list[tuple[Any, ...]], sealed: set[int]) -> list[_Unsealed]:
+        """The rows not sealed yet, except those this process has refused (kept to read again:
+        they still wait)."""
+        events = []
+        for row in rows:
+            if row[0] in sealed:
+                continue
+            if row[0] in _refused:
+                self.recheck.setdefault(row[0], 0)
+            else:
+                events.append(_Unsealed(*row))
+        return events
+
+    def keep(self, sealed: list[int], refused: list[int]) -> None:
+        """The events sealed now leave `recheck`; the refused ones stay in it."""
+        for pk in sealed:
+            self.recheck.pop(pk, None)
+        for pk in refused:
+            self.recheck.setdefault(pk, 0)
+
+
+def _sealed(**among: Any) -> set[int]:
+    """Ids of the events `among` (a filter on `event_id`) that have a seal. After `last_id`
+    there are none, except where the sealer started without a recorded place. A read of the
+    seals' index of its own, not a join: a join's plan depends on the planner's estimates,
+    which are poor for tables that only just grew."""
+    return set(AuditSeal.objects.filter(**among).values_list("event_id", flat=True))
+
+
+_SNAPSHOT = {
+    "xmin": "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+    "xmax": "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint",
+}
+
+
+def _snapshot(bound: str) -> int:
+    """PostgreSQL's current snapshot's xmin (every transaction below it has finished) or xmax
+    (every transaction open now is below it). Elsewhere 0: SQLite has one writer at a time, so
+    an id missing between visible events is never of a transaction still open."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_SNAPSHOT[bound])
+        return int(cursor.fetchone()[0])
+
+
+def _waiting(place: _Place) -> Any:
+    """Events not sealed yet: after where the sealer stands, or among those it reads again."""
+    return AuditEvent.objects.filter(
+        Q(id__gt=place.last_id) | Q(id__in=list(place.recheck)), seal__isnull=True
+    )
 
 
 class _Unsealed:
@@ -460,42 +591,37 @@ class _Unsealed:
 
 
 def _write_seals(events: list[Any]) -> None:
-    """Give the events their places and seals: once, only to rows still unsealed (the only
-    change ever made to an audit row; the models refuse any other). The events are consecutive
-    in the chain, so each one's previous hash is the hash before it."""
+    """Record the events' places and seals, one `AuditSeal` each (ADR 0031). The events are
+    consecutive in the chain, so each one's previous hash is the hash before it."""
+    if connection.vendor != "postgresql":
+        AuditSeal.objects.bulk_create(
+            AuditSeal(seq=e.seq, event_id=e.id, prev_hash=e.prev_hash, hash=e.hash) for e in events
+        )
+        return
+    hashes = [e.hash for e in events]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Each column as one comma-separated string, split by the server: a list is bound
-            # one element at a time in Python, which cost the sealer half as much as the
-            # UPDATE's own work.
-            hashes = [e.hash for e in events]
-            cursor.execute(
-                "UPDATE core_auditevent AS e SET seq = %s::bigint + v.n - 1, prev_hash = v.prev,"
-                " hash = v.hash FROM unnest(string_to_array(%s::text, ',')::bigint[],"
-                " string_to_array(%s::text, ','), string_to_array(%s::text, ','))"
-                " WITH ORDINALITY AS v(id, prev, hash, n) WHERE e.id = v.id AND e.seq IS NULL",
-                [
-                    events[0].seq,
-                    ",".join(str(e.id) for e in events),
-                    ",".join([events[0].prev_hash, *hashes[:-1]]),
-                    ",".join(hashes),
-                ],
-            )
-            changed = cursor.rowcount
-        else:
-            changed = 0
-            for e in events:
-                cursor.execute(
-                    "UPDATE core_auditevent SET seq = %s, prev_hash = %s, hash = %s"
-                    " WHERE id = %s AND seq IS NULL",
-                    [e.seq, e.prev_hash, e.hash, e.id],
-                )
-                changed += cursor.rowcount
-    if changed != len(events):
-        raise RuntimeError(f"Sealed {changed} of {len(events)} audit events: another sealer?")
+        # Each column as one comma-separated string, split by the server: a list is bound one
+        # element at a time in Python, which cost the sealer half as much as the statement's
+        # own work.
+        cursor.execute(
+            "INSERT INTO core_auditseal (seq, event_id, prev_hash, hash)"
+            " SELECT %s::bigint + v.n - 1, v.id, v.prev, v.hash"
+            " FROM unnest(string_to_array(%s::text, ',')::bigint[],"
+            " string_to_array(%s::text, ','), string_to_array(%s::text, ','))"
+            " WITH ORDINALITY AS v(id, prev, hash, n)",
+            [
+                events[0].seq,
+                ",".join(str(e.id) for e in events),
+                ",".join([events[0].prev_hash, *hashes[:-1]]),
+                ",".join(hashes),
+            ],
+        )
 
 
-def _new_batch(last: AuditBatch | None, first: int, final: int, hashes: list[str]) -> AuditBatch:
+def _new_batch(
+    last: AuditBatch | None, first: int, final: int, hashes: list[str], place: _Place
+) -> AuditBatch:
+    """The batch of events `first`..`final`, with where the sealer stands after it."""
     batch = AuditBatch(
         number=(last.number + 1) if last else 1,
         first_seq=first,
@@ -504,6 +630,8 @@ def _new_batch(last: AuditBatch | None, first: int, final: int, hashes: list[str
         head=hashes[-1],
         prev_hash=last.hash if last else GENESIS,
         sealed_at=timezone.now(),
+        last_id=place.last_id,
+        recheck=sorted(map(list, place.recheck.items())),
     )
     batch.hash = batch_seal(batch)
     batch.save()
@@ -527,12 +655,7 @@ def _unbatched_legacy() -> bool:
 
 
 def _top_sealed() -> int | None:
-    return (
-        AuditEvent.objects.filter(seq__isnull=False)
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
+    return AuditSeal.objects.order_by("-seq").values_list("seq", flat=True).first()
 
 
 def _adopt_legacy(
@@ -547,12 +670,14 @@ def _adopt_legacy(
         _legacy_done.append(True)  # seen under the sealer's lock
         return 0
     rows = list(
-        AuditEvent.objects.filter(seq__gte=start, seq__lt=start + size)
+        AuditSeal.objects.filter(seq__gte=start, seq__lt=start + size)
         .order_by("seq")
         .values_list("seq", "hash")
     )
     final = rows[-1][0] or start
-    batch = _new_batch(last, start, final, [h for _, h in rows])
+    # The place is where the sealer will start sealing new events from (found once, at the
+    # first of these batches, then carried from batch to batch).
+    batch = _new_batch(last, start, final, [h for _, h in rows], _Place.after(last))
     if before_commit is not None:
         before_commit(batch)
     log.info(
@@ -581,17 +706,21 @@ class Pending:
 
 def pending_events() -> Pending:
     """How many events wait to be sealed and since when; the last batch and when it was sealed.
-    Reads only the waiting events (a partial index) and the last batch."""
-    waiting = AuditEvent.objects.filter(seq__isnull=True).aggregate(n=Count("id"), oldest=Min("at"))
-    last = AuditBatch.objects.order_by("-number").values_list("number", "sealed_at").first()
+    Reads the last batch, then only the events after where the sealer stands and those it reads
+    again."""
+    last = _last_batch()
+    waiting = _waiting(_Place.after(last)).aggregate(n=Count("id"), oldest=Min("at"))
     return Pending(
-        waiting["n"], waiting["oldest"], last[1] if last else None, last[0] if last else None
+        waiting["n"],
+        waiting["oldest"],
+        last.sealed_at if last else None,
+        last.number if last else None,
     )
 
 
 def forged_pending(chunk_size: int = 2000) -> list[int]:
     """Ids of unsealed events whose content does not match their mac."""
-    waiting = AuditEvent.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size)
+    waiting = _waiting(_Place.after(_last_batch())).order_by("id").iterator(chunk_size)
     return [e.id for e in waiting if not mac_matches(e)]
 
 
@@ -674,7 +803,7 @@ def verify_chain(chunk_size: int = 2000) -> tuple[int, str, list[ChainProblem]]:
     """
     batches = _Batches(_batches(chunk_size))
     count, head, problems = verify_events(_events(chunk_size), batches.take)
-    problems += batches.finish() + _copies()
+    problems += batches.finish() + _copies() + _passed_over()
     problems.sort(key=lambda p: p.seq)
     return count, head, problems
 
@@ -691,10 +820,23 @@ def _copies() -> list[ChainProblem]:
     found = []
     for row in repeated:
         copies = AuditEvent.objects.filter(mac=row["mac"]).exclude(id=row["first"])
-        for seq, pk in copies.values_list("seq", "id"):
+        for seq, pk in copies.values_list("seal__seq", "id"):
             what = "is" if seq else f"(id {pk}, waiting to be sealed) is"
             found.append(ChainProblem(seq or 0, f"{what} a copy of an earlier event (same mac)"))
     return found
+
+
+def _passed_over() -> list[ChainProblem]:
+    """Events the sealer has read past without sealing them and does not read again: the place
+    a batch recorded was changed, or an event's seal was removed."""
+    place = _Place.after(_last_batch())
+    passed = AuditEvent.objects.filter(id__lte=place.last_id, seal__isnull=True).exclude(
+        id__in=list(place.recheck)
+    )
+    return [
+        ChainProblem(0, f"(id {pk}) was passed over by the sealer and is not sealed")
+        for pk in passed.values_list("id", flat=True)
+    ]
 
 
 def verify_events(
@@ -783,7 +925,11 @@ def _events(chunk_size: int) -> Iterator[AuditEvent]:
     """Sealed events in chain order, read a chunk at a time by `seq` (keyset pagination)."""
     after = 0
     while True:
-        chunk = list(AuditEvent.objects.filter(seq__gt=after).order_by("seq")[:chunk_size])
+        chunk = list(
+            AuditEvent.objects.filter(seal__seq__gt=after)
+            .select_related("seal")
+            .order_by("seal__seq")[:chunk_size]
+        )
         yield from chunk
         if len(chunk) < chunk_size:
             return
@@ -836,10 +982,10 @@ class Proof:
 def prove(seq: int) -> Proof:
     """The proof for event `seq`: reads the event, its batch's hashes and the later batch headers,
     never the whole trail. AuditEvent.DoesNotExist / AuditBatch.DoesNotExist if it has none."""
-    event = AuditEvent.objects.get(seq=seq)
+    event = AuditEvent.objects.select_related("seal").get(seal__seq=seq)
     batch = AuditBatch.objects.get(first_seq__lte=seq, last_seq__gte=seq)
     hashes = list(
-        AuditEvent.objects.filter(seq__gte=batch.first_seq, seq__lte=batch.last_seq)
+        AuditSeal.objects.filter(seq__gte=batch.first_seq, seq__lte=batch.last_seq)
         .order_by("seq")
         .values_list("hash", flat=True)
     )

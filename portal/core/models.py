@@ -20,14 +20,11 @@ class AuditEvent(models.Model):
     """One thing that happened. Append-only and hash-chained; `data` never holds PHI.
 
     Write through `portal.core.audit.record()`, inside the transaction of the change: it inserts
-    the event unsealed (`seq` None, `prev_hash` and `hash` empty, `mac` set). The sealer
-    (`portal.core.audit.seal_pending()`, run by `manage.py seal_audit`) later gives it its place
-    in the chain, once; nothing else changes a row (ADR 0024).
+    the event with its `mac`. The sealer (`portal.core.audit.seal_pending()`, run by
+    `manage.py seal_audit`) later gives it its place in the chain as an `AuditSeal` row of its
+    own; the event's row is never changed (ADR 0024, ADR 0031).
     """
 
-    # The place in the chain, given by the sealer: empty while the event waits to be sealed.
-    # Unique among sealed events (a partial index: an insert does not touch it).
-    seq = models.PositiveBigIntegerField(null=True, editable=False)
     at = models.DateTimeField(default=timezone.now, editable=False)
     # No constraint in the database: checking one locks the actor's and the organization's rows
     # (FOR KEY SHARE) in every transaction that writes an event, which the many page reads of one
@@ -60,9 +57,6 @@ class AuditEvent(models.Model):
     # changed in the database before sealing is found.
     # Empty on events sealed before ADR 0024 (they were sealed when written).
     mac = models.CharField(max_length=64, editable=False, default="", db_default="")
-    # Empty until sealed (the state is `seq`: empty means waiting).
-    prev_hash = models.CharField(max_length=64, editable=False, default="", db_default="")
-    hash = models.CharField(max_length=64, editable=False, default="", db_default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -71,8 +65,6 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["target_type", "target_id"]),
-            # The sealer's queue: only the events still waiting, a few rows at any time.
-            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_pending"),
             # Registrations from one address in the last hour (the limit per address): the only
             # lookup by action, so the only events this index holds.
             models.Index(
@@ -80,11 +72,6 @@ class AuditEvent(models.Model):
                 condition=models.Q(action="account.registered"),
                 name="audit_registrations",
             ),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_seq_unique"
-            )
         ]
 
     def __str__(self) -> str:
@@ -97,6 +84,68 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("Audit events are append-only.")
+
+    # The event's seal, read through its `AuditSeal` (one query each unless the event was read
+    # with select_related("seal")): None and empty while it waits to be sealed.
+    @property
+    def seq(self) -> int | None:
+        seal = self._seal()
+        return seal.seq if seal else None
+
+    @property
+    def prev_hash(self) -> str:
+        seal = self._seal()
+        return seal.prev_hash if seal else ""
+
+    @property
+    def hash(self) -> str:
+        seal = self._seal()
+        return seal.hash if seal else ""
+
+    def _seal(self) -> "AuditSeal | None":
+        try:
+            return self.seal  # type: ignore[no-any-return]
+        except AuditSeal.DoesNotExist:
+            return None
+
+
+class AuditSeal(models.Model):
+    """An event's place in the chain and its seal, written once by the sealer (ADR 0031).
+
+    `hash` is the HMAC of `prev_hash` (the seal of event `seq - 1`) and the event's canonical
+    content with `seq`. Kept apart from the event so that sealing adds small rows here instead of
+    rewriting the event's row and every index on it, on the pages the page reads insert into.
+    """
+
+    seq = models.PositiveBigIntegerField(primary_key=True, editable=False)
+    # No constraint in the database: checking it would lock the event's row (FOR KEY SHARE),
+    # which is a write to the very rows and pages the writers append to (ADR 0031). Unique: an
+    # event is sealed once.
+    event = models.OneToOneField(
+        AuditEvent,
+        on_delete=models.PROTECT,
+        related_name="seal",
+        db_constraint=False,
+        editable=False,
+    )
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}: event {self.event_id}"  # type: ignore[attr-defined]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Audit seals are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("Audit seals are append-only.")
 
 
 class AuditBatch(models.Model):
@@ -116,6 +165,12 @@ class AuditBatch(models.Model):
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
     sealed_at = models.DateTimeField(editable=False)
+    # Where the sealer stood after this batch (ADR 0031), not part of the seal: it had read every
+    # event up to `last_id`, except the ids in `recheck` ([id, horizon] pairs), which it reads
+    # again: an event of a transaction still open then, or one it refused. Empty on batches
+    # sealed before ADR 0031.
+    last_id = models.BigIntegerField(null=True, editable=False)
+    recheck = models.JSONField(default=list, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -17,7 +17,7 @@ __all__ = ["PASSWORD", "Personas", "make_personas", "seal_audit_events", "with_r
 
 def seal_audit_events() -> int:
     """Run the audit sealer once, as the qmportal-sealer service would a moment after a request
-    (ADR 0024): events `record()` wrote get their `seq`, `prev_hash` and `hash`. For tests that
+    (ADR 0024): events `record()` wrote get their seals (`seq`, `prev_hash`, `hash`). For tests that
     check the chain right after writing; returns how many events it sealed."""
     from portal.core.audit import seal_pending
 

@@ -53,7 +53,7 @@ def with_app(user: User) -> tuple[str, list[str]]:
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 # --- authenticator apps ---------------------------------------------------------------------------

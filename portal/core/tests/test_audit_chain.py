@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.core import audit
-from portal.core.models import AuditEvent
+from portal.core.models import AuditEvent, AuditSeal
 from portal.core.testing import seal_audit_events
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,11 @@ def chain() -> list[AuditEvent]:
         seal_audit_events()
         events.append(AuditEvent.objects.get(pk=written))
     return events
+
+
+def at(seq: int) -> int:
+    """The id of the event at place `seq` in the chain (seals are rows of their own, ADR 0031)."""
+    return AuditSeal.objects.get(seq=seq).event_id
 
 
 def run_verify(*args: str) -> str:
@@ -49,27 +54,28 @@ def test_an_untouched_chain_verifies_and_prints_its_head(chain: list[AuditEvent]
 
 
 def test_changing_a_row_is_detected(chain: list[AuditEvent]) -> None:
-    sql("UPDATE core_auditevent SET action = %s WHERE seq = %s", ["test.forged", 3])
+    sql("UPDATE core_auditevent SET action = %s WHERE id = %s", ["test.forged", at(3)])
     with pytest.raises(CommandError, match="broken"):
         run_verify()
 
 
 def test_changing_data_is_detected(chain: list[AuditEvent]) -> None:
-    sql("UPDATE core_auditevent SET data = %s WHERE seq = %s", ['{"n": 2, "reason": "x"}', 3])
+    sql("UPDATE core_auditevent SET data = %s WHERE id = %s", ['{"n": 2, "reason": "x"}', at(3)])
     with pytest.raises(CommandError):
         run_verify()
 
 
 def test_deleting_a_middle_row_is_detected(chain: list[AuditEvent]) -> None:
-    sql("DELETE FROM core_auditevent WHERE seq = %s", [2])
+    sql("DELETE FROM core_auditevent WHERE id = %s", [at(2)])
     with pytest.raises(CommandError):
         run_verify()
 
 
 def test_deleting_the_newest_rows_is_detected_against_a_kept_head(chain: list[AuditEvent]) -> None:
     head = chain[-1].hash
-    sql("DELETE FROM core_auditevent WHERE seq >= %s", [4])
-    sql("DELETE FROM core_auditbatch WHERE first_seq >= %s", [4])  # and the batches sealing them
+    sql("DELETE FROM core_auditevent WHERE id IN (%s, %s)", [at(4), at(5)])
+    sql("DELETE FROM core_auditseal WHERE seq >= %s", [4])  # with their seals...
+    sql("DELETE FROM core_auditbatch WHERE first_seq >= %s", [4])  # ...and the batches
     run_verify()  # the shorter chain is consistent in itself...
     with pytest.raises(CommandError):
         run_verify("--expect-head", head)  # ...but the head kept outside is gone
@@ -78,9 +84,13 @@ def test_deleting_the_newest_rows_is_detected_against_a_kept_head(chain: list[Au
 def test_inserting_a_forged_row_is_detected(chain: list[AuditEvent]) -> None:
     # A forger without the HMAC key copies a real row's seal onto new content.
     sql(
-        "INSERT INTO core_auditevent (seq, at, action, target_type, target_id, ip, data,"
-        " prev_hash, hash) SELECT 6, at, 'test.inserted', '', '', '', data, hash, hash"
-        " FROM core_auditevent WHERE seq = 5",
+        "INSERT INTO core_auditevent (at, action, target_type, target_id, ip, data, mac)"
+        " SELECT at, 'test.inserted', '', '', '', data, '' FROM core_auditevent WHERE id = %s",
+        [at(5)],
+    )
+    sql(
+        "INSERT INTO core_auditseal (seq, event_id, prev_hash, hash) SELECT 6,"
+        " (SELECT max(id) FROM core_auditevent), hash, hash FROM core_auditseal WHERE seq = 5",
         [],
     )
     with pytest.raises(CommandError):
@@ -92,12 +102,16 @@ def test_resealing_a_forgery_without_the_key_is_detected(chain: list[AuditEvent]
     real_key = settings.AUDIT_HMAC_KEY
     settings.AUDIT_HMAC_KEY = "a key the forger guessed"
     prev = chain[1].hash
-    for event in AuditEvent.objects.filter(seq__gte=3).order_by("seq"):
+    sealed = AuditEvent.objects.filter(seal__seq__gte=3).select_related("seal")
+    for event in sealed.order_by("seal__seq"):
         if event.seq == 3:
             event.action = "test.forged"
         forged = audit.seal(prev, event)
-        sql("UPDATE core_auditevent SET action = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-            [event.action, prev, forged, event.seq])  # fmt: skip
+        sql("UPDATE core_auditevent SET action = %s WHERE id = %s", [event.action, event.pk])
+        sql(
+            "UPDATE core_auditseal SET prev_hash = %s, hash = %s WHERE seq = %s",
+            [prev, forged, event.seq],
+        )
         prev = forged
     settings.AUDIT_HMAC_KEY = real_key
     with pytest.raises(CommandError, match="broken: 3 problem"):
@@ -158,9 +172,9 @@ def _sealed_chain(length: int) -> list[AuditEvent]:
     """Events as `record` seals them, kept in memory so a thousand trials stay fast."""
     events, prev = [], audit.GENESIS
     for n in range(1, length + 1):
-        event = AuditEvent(seq=n, at=timezone.now(), action="test.happened", target_type="",
-                           target_id="", ip="", data={"n": n}, prev_hash=prev)  # fmt: skip
-        event.hash = prev = audit.seal(prev, event)
+        event = AuditEvent(at=timezone.now(), action="test.happened", data={"n": n})
+        event.seal = AuditSeal(seq=n, prev_hash=prev)
+        event.seal.hash = prev = audit.seal(prev, event)
         events.append(event)
     return events
 

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.core.signals import request_started
-from django.db import DataError, connection, connections, transaction
+from django.db import DataError, IntegrityError, connection, connections, transaction
 from django.db.models import ProtectedError
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from portal.accounts.tests.factories import UserFactory
 from portal.core import audit, prepared
-from portal.core.models import AuditBatch, AuditEvent
+from portal.core.models import AuditBatch, AuditEvent, AuditSeal
 from portal.core.testing import seal_audit_events
 from portal.registry.tests.factories import OrganizationFactory
 
@@ -173,17 +173,46 @@ def test_an_account_or_organization_the_trail_names_cannot_be_deleted() -> None:
     assert AuditEvent.objects.filter(actor=user).count() == 1
 
 
-def test_seal_fields_are_written_once_and_only_by_the_sealer() -> None:
+def test_seals_are_written_once_and_only_by_the_sealer() -> None:
     events = chain_of(2, batch=10)
     with pytest.raises(TypeError):
-        AuditEvent.objects.filter(pk=events[0].pk).update(seq=9)
+        AuditSeal.objects.filter(seq=1).update(hash="0" * 64)
+    with pytest.raises(TypeError):
+        AuditSeal.objects.all().delete()
+    with pytest.raises(TypeError):
+        events[0].seal.save()
     with pytest.raises(TypeError):
         AuditBatch.objects.all().delete()
     batch = AuditBatch.objects.get()
     with pytest.raises(TypeError):
         batch.save()
-    with pytest.raises(RuntimeError, match="another sealer"):
-        audit._write_seals(events)  # rows that already have a seal are never sealed again
+    with pytest.raises(IntegrityError), transaction.atomic():
+        audit._write_seals(events)  # a place in the chain is given once
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditSeal.objects.create(seq=3, event=events[0], prev_hash="", hash="")  # an event once
+    assert AuditSeal.objects.count() == 2
+
+
+def test_sealing_never_changes_an_event_row() -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    audit.record("test.happened")
+    with CaptureQueriesContext(connection) as queries:
+        assert audit.seal_pending().events == 1
+    writes = [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    written_to = [w.split(" (")[0].replace('"', "") for w in writes]
+    assert written_to == ["INSERT INTO core_auditseal", "INSERT INTO core_auditbatch"]
+
+
+def test_a_sealer_with_no_recorded_place_seals_only_what_has_no_seal() -> None:
+    # Sealed events, and batches that record no place: the sealer finds it from the seals.
+    chain_of(3, batch=10)
+    sql("UPDATE core_auditbatch SET last_id = NULL", [])
+    audit.record("test.after")
+    assert audit.pending_events().count == 1
+    assert audit.seal_pending().events == 1
+    assert AuditEvent.objects.get(action="test.after").seq == 4
+    assert "4 events in 2 batches" in run_verify()
 
 
 def test_events_written_after_a_batch_continue_the_chain() -> None:
@@ -201,10 +230,10 @@ def test_a_sealer_that_dies_mid_batch_seals_nothing_and_the_next_seals_all_once(
 
     with pytest.raises(RuntimeError):
         audit.seal_pending(before_commit=die)
-    assert AuditEvent.objects.filter(seq__isnull=True).count() == 5
+    assert AuditEvent.objects.filter(seal__isnull=True).count() == 5
     assert not AuditBatch.objects.exists()
     assert audit.seal_pending().events == 5
-    sealed = AuditEvent.objects.order_by("seq")
+    sealed = AuditEvent.objects.order_by("seal__seq")
     assert [e.pk for e in sealed] == written
     assert [e.seq for e in sealed] == [1, 2, 3, 4, 5]
     assert "5 events in 1 batches" in run_verify()
@@ -225,9 +254,10 @@ def test_events_sealed_before_batches_are_adopted_with_their_seals_unchanged() -
     # A trail as ADR 0004 wrote it: every event sealed in the request, no batches.
     prev = audit.GENESIS
     for n in range(1, 8):
-        event = AuditEvent(seq=n, action="test.old", data={"n": n}, prev_hash=prev)
-        event.hash = prev = audit.seal(prev, event)
-        event.save()
+        event = AuditEvent.objects.create(action="test.old", data={"n": n})
+        event.seal = AuditSeal(seq=n, prev_hash=prev)
+        event.seal.hash = prev = audit.seal(prev, event)
+        event.seal.save()
     audit.record("test.new")
     with pytest.raises(CommandError):
         run_verify()  # events in no batch are a problem until the sealer adopts them
@@ -268,7 +298,14 @@ def test_a_row_put_in_by_hand_is_never_sealed_and_is_reported(caplog) -> None:
         done = audit.seal_pending()
     assert done.events == 1 and len(done.refused) == 1
     assert "not sealed: content does not match the mac" in caplog.text
-    assert AuditEvent.objects.get(action="test.forged").seq is None
+    forged = AuditEvent.objects.get(action="test.forged")
+    assert forged.seq is None
+    audit.record("test.later")
+    assert audit.seal_pending().events == 1  # the sealer goes past it...
+    # Read again at each batch (with, here, ids that earlier tests' transactions used up).
+    assert forged.pk in {pk for pk, _ in AuditBatch.objects.last().recheck}
+    assert audit.pending_events().count == 1  # ...and it still waits
+    assert audit.forged_pending() == [forged.pk]
     with pytest.raises(CommandError, match="broken"):
         run_verify()
 
@@ -338,9 +375,20 @@ def test_changing_a_batch_root_is_detected() -> None:
         run_verify()
 
 
+def test_removing_a_seal_is_detected() -> None:
+    events = chain_of(4, batch=10)
+    sql("DELETE FROM core_auditseal WHERE seq = %s", [2])
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit_chain", stdout=StringIO(), stderr=out)
+    assert f"(id {events[1].pk}) was passed over by the sealer and is not sealed" in out.getvalue()
+    assert "expected event #2 here" in out.getvalue()
+
+
 def test_removing_an_event_from_a_batch_is_detected() -> None:
     chain_of(6, batch=3)
-    sql("DELETE FROM core_auditevent WHERE seq = %s", [3])  # the last of batch 1
+    last_of_batch_1 = AuditSeal.objects.get(seq=3).event_id
+    sql("DELETE FROM core_auditevent WHERE id = %s", [last_of_batch_1])
     with pytest.raises(CommandError):
         run_verify()
 
@@ -425,7 +473,7 @@ def test_the_sealer_loop_seals_and_alerts_when_events_wait_too_long(caplog, sett
     # An event it refuses waits: the lag grows and the sealer says so at ERROR.
     with time_machine.travel(timezone.now() - timedelta(seconds=60), tick=False):
         audit.record("test.old")
-    sql("UPDATE core_auditevent SET action = %s WHERE seq IS NULL", ["test.changed"])
+    sql("UPDATE core_auditevent SET action = %s WHERE action = %s", ["test.changed", "test.old"])
     passes = iter(range(1))
     with caplog.at_level(logging.ERROR, logger="portal.core.audit"):
         audit.run_sealer(0, lambda: next(passes, None) is None)
@@ -496,7 +544,7 @@ def test_two_sealers_never_both_seal() -> None:
     assert not errors
     rest = audit.seal_pending()
     assert rest.events == 2  # the first sealed 4 in its batch; the rest now, after it
-    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == [
+    assert list(AuditSeal.objects.values_list("seq", flat=True)) == [
         1,
         2,
         3,
@@ -528,9 +576,9 @@ def test_a_sealer_killed_mid_batch_loses_and_duplicates_nothing() -> None:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid[0]])
     thread.join(20)
     assert errors  # its connection went with it, mid-batch
-    assert AuditEvent.objects.filter(seq__isnull=True).count() == 5
+    assert AuditEvent.objects.filter(seal__isnull=True).count() == 5
     assert audit.seal_pending().events == 5
-    sealed = list(AuditEvent.objects.order_by("seq").values_list("pk", "seq"))
+    sealed = list(AuditEvent.objects.order_by("seal__seq").values_list("pk", "seal__seq"))
     assert sealed == [(pk, n) for n, pk in enumerate(written, start=1)]
     assert AuditBatch.objects.count() == 1
     run_verify()
@@ -556,13 +604,20 @@ def test_an_event_committed_late_is_sealed_later_and_one_rolled_back_never() -> 
     assert written.wait(20)
     audit.record("test.quick")
     assert audit.seal_pending().events == 1  # the open transactions' events are not seen yet
+    quick = AuditEvent.objects.get(action="test.quick").pk
+    rechecked = {pk for pk, _ in AuditBatch.objects.get().recheck}
+    assert {quick - 2, quick - 1} <= rechecked  # their ids, to read again
     go.set()
     late.join(20)
     lost.join(20)
     assert not late_errors and not lost_errors
     assert audit.seal_pending().events == 1
-    sealed = list(AuditEvent.objects.order_by("seq").values_list("action", "seq"))
+    # The late one leaves; the rolled-back one once no transaction in the cluster older than
+    # its horizon is open (the other test worker's may be).
+    assert quick - 2 not in {pk for pk, _ in AuditBatch.objects.last().recheck}
+    sealed = list(AuditEvent.objects.order_by("seal__seq").values_list("action", "seal__seq"))
     assert sealed == [("test.quick", 1), ("test.late", 2)]
-    late_event, quick = AuditEvent.objects.get(action="test.late"), AuditEvent.objects.get(seq=1)
-    assert late_event.pk < quick.pk  # numbered first, committed and sealed later: not lost
+    late_event = AuditEvent.objects.get(action="test.late")
+    assert AuditEvent.objects.get(seal__seq=1).pk == quick
+    assert late_event.pk < quick  # numbered first, committed and sealed later: not lost
     run_verify()

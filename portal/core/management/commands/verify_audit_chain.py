@@ -34,7 +34,7 @@ class Command(BaseCommand):
     ) -> None:
         count, head, problems = verify_chain()
         messages = [f"event #{problem.seq}: {problem.problem}" for problem in problems]
-        if expect_head and not AuditEvent.objects.filter(hash=expect_head).exists():
+        if expect_head and not AuditEvent.objects.filter(seal__hash=expect_head).exists():
             messages.append("the expected head is no longer in the chain: events were removed")
         waiting = pending_events()
         messages += [
