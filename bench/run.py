@@ -169,6 +169,14 @@ def seed_marker(args: argparse.Namespace) -> str:
     return f"qm-portal bench seed={args.seed} reports={args.reports}"
 
 
+def migrations_applied(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        row = connection.execute("SELECT count(*) FROM django_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
 def ensure_database(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Reuse the seeded database when it holds this volume (new migrations are applied to it:
     an index or a column does not need the data made again); seed it otherwise."""
@@ -187,10 +195,18 @@ def ensure_database(args: argparse.Namespace, env: dict[str, str]) -> None:
         ).fetchone()
     if row is not None and row[0] == seed_marker(args):
         say(f"Reusing {name} ({row[0]}); applying any new migrations")
+        applied = migrations_applied(args.database_url)
         subprocess.run(  # noqa: S603
             [PYTHON, "manage.py", "migrate", "--no-input", "--verbosity", "0"],
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
+        if migrations_applied(args.database_url) != applied:
+            # As the seeder ends: a migration that filled a table (0007 copies millions of
+            # seals) leaves it unvacuumed and without statistics, and autovacuum would then
+            # catch up during the pages' pairs.
+            say("New migrations applied: VACUUM ANALYZE")
+            with psycopg.connect(args.database_url, autocommit=True) as connection:
+                connection.execute("VACUUM ANALYZE")
         return
     say(f"Seeding {name} with {args.reports:,} reports (minutes; done once)")
     with psycopg.connect(admin, autocommit=True) as connection:

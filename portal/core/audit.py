@@ -548,9 +548,13 @@ def _snapshot(bound: str) -> int:
 
 
 def _waiting(place: _Place) -> Any:
-    """Events not sealed yet: after where the sealer stands, or among those it reads again."""
-    return AuditEvent.objects.filter(
-        Q(id__gt=place.last_id) | Q(id__in=list(place.recheck)), seal__isnull=True
+    """Events not sealed yet: after where the sealer stands (none of those has a seal: the
+    sealer seals no event after its place), or among those it reads again and not sealed
+    since. No join with the seals, for the reason `_sealed` gives."""
+    recheck = list(place.recheck)
+    sealed = _sealed(event_id__in=recheck) if recheck else set()
+    return AuditEvent.objects.filter(Q(id__gt=place.last_id) | Q(id__in=recheck)).exclude(
+        id__in=sealed
     )
 
 
