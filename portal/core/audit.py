@@ -524,9 +524,10 @@ class _Place:
 
 def _sealed(**among: Any) -> set[int]:
     """Ids of the events `among` (a filter on `event_id`) that have a seal. After `last_id`
-    there are none, except where the sealer started without a recorded place. A read of the
-    seals' index of its own, not a join: a join's plan depends on the planner's estimates,
-    which are poor for tables that only just grew."""
+    there should be none (the sealer seals nothing past its place): the forward read checks
+    anyway, so that a place recorded wrong skips what is sealed instead of stopping the sealer
+    on the seals' unique index. A read of that index of its own, not a join: a join's plan
+    depends on the planner's estimates, which are poor for tables that only just grew."""
     return set(AuditSeal.objects.filter(**among).values_list("event_id", flat=True))
 
 
