@@ -1,5 +1,5 @@
-"""Cross-cutting records: the audit trail (events and their sealed batches) and the e-mail
-outbox."""
+"""Cross-cutting records: the audit trail (events, their seals and the sealed batches) and the
+e-mail outbox."""
 
 from typing import Any, NoReturn
 
@@ -10,13 +10,30 @@ from django.utils import timezone
 
 class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise TypeError("Audit events are append-only.")
+        raise TypeError(f"{self.model._meta.verbose_name_plural} are append-only.")
 
     def delete(self) -> NoReturn:  # type: ignore[override]
-        raise TypeError("Audit events are append-only.")
+        raise TypeError(f"{self.model._meta.verbose_name_plural} are append-only.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows the application writes once and never changes or removes: the audit trail's."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError(f"{self._meta.verbose_name_plural} are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(f"{self._meta.verbose_name_plural} are append-only.")
+
+
+class AuditEvent(AppendOnlyModel):
     """One thing that happened. Append-only and hash-chained; `data` never holds PHI.
 
     Write through `portal.core.audit.record()`, inside the transaction of the change: it inserts
@@ -58,8 +75,6 @@ class AuditEvent(models.Model):
     # Empty on events sealed before ADR 0024 (they were sealed when written).
     mac = models.CharField(max_length=64, editable=False, default="", db_default="")
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         # Written order (the database's id); the chain's order is `seq`, known once sealed.
         ordering = ["id"]
@@ -76,14 +91,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq or '(unsealed)'} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Audit events are append-only.")
 
     # The event's seal, read through its `AuditSeal` (one query each unless the event was read
     # with select_related("seal")): None and empty while it waits to be sealed.
@@ -109,7 +116,7 @@ class AuditEvent(models.Model):
             return None
 
 
-class AuditSeal(models.Model):
+class AuditSeal(AppendOnlyModel):
     """An event's place in the chain and its seal, written once by the sealer (ADR 0031).
 
     `hash` is the HMAC of `prev_hash` (the seal of event `seq - 1`) and the event's canonical
@@ -131,24 +138,14 @@ class AuditSeal(models.Model):
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["seq"]
 
     def __str__(self) -> str:
         return f"#{self.seq}: event {self.event_id}"  # type: ignore[attr-defined]
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Audit seals are append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Audit seals are append-only.")
-
-
-class AuditBatch(models.Model):
+class AuditBatch(AppendOnlyModel):
     """Events `first_seq`..`last_seq`, sealed together by the sealer (ADR 0024).
 
     `root` is the Merkle tree hash (RFC 6962) over the events' `hash`es in order, so one event
@@ -172,22 +169,12 @@ class AuditBatch(models.Model):
     last_id = models.BigIntegerField(null=True, editable=False)
     recheck = models.JSONField(default=list, editable=False)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["number"]
         verbose_name_plural = "audit batches"
 
     def __str__(self) -> str:
         return f"batch {self.number}: events {self.first_seq}-{self.last_seq}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("Audit batches are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Audit batches are append-only.")
 
     @property
     def size(self) -> int:
