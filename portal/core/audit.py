@@ -449,8 +449,9 @@ class _Place:
         batches), the place found from the seals, once: after the newest sealed event, with
         every older event without a seal, and the ids missing among the newest, to read
         again."""
-        if batch is not None and batch.last_id is not None:
-            return cls(batch.last_id, {pk: horizon for pk, horizon in batch.recheck})
+        recorded = _recorded_place(batch)
+        if recorded is not None:
+            return recorded
         top = AuditSeal.objects.aggregate(top=Max("event_id"))["top"] or 0
         unsealed = AuditEvent.objects.filter(id__lte=top, seal__isnull=True)
         place = cls(top, dict.fromkeys(unsealed.values_list("id", flat=True), 0))
@@ -520,6 +521,21 @@ class _Place:
             self.recheck.pop(pk, None)
         for pk in refused:
             self.recheck.setdefault(pk, 0)
+
+
+def _recorded_place(batch: AuditBatch | None) -> _Place | None:
+    """The place the batch records, or None when it records none, or one that is not ids and
+    horizons (changed in the database: the sealer then finds its place from the seals, which
+    is safe, and `verify_audit_chain` reports the batch)."""
+    if batch is None or batch.last_id is None:
+        return None
+    pairs = batch.recheck
+    if not isinstance(pairs, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(type(n) is int for n in p) for p in pairs
+    ):
+        log.error("Audit batch %s records no valid sealer place; finding it again", batch.number)
+        return None
+    return _Place(batch.last_id, {pk: horizon for pk, horizon in pairs})
 
 
 def _sealed(**among: Any) -> set[int]:
@@ -834,7 +850,10 @@ def _copies() -> list[ChainProblem]:
 def _passed_over() -> list[ChainProblem]:
     """Events the sealer has read past without sealing them and does not read again: the place
     a batch recorded was changed, or an event's seal was removed."""
-    place = _Place.after(_last_batch())
+    last = _last_batch()
+    if last is not None and last.last_id is not None and _recorded_place(last) is None:
+        return [ChainProblem(last.first_seq, f"batch {last.number}'s sealer place is not valid")]
+    place = _Place.after(last)
     passed = AuditEvent.objects.filter(id__lte=place.last_id, seal__isnull=True).exclude(
         id__in=list(place.recheck)
     )

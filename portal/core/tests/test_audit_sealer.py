@@ -385,6 +385,20 @@ def test_removing_a_seal_is_detected() -> None:
     assert "expected event #2 here" in out.getvalue()
 
 
+@pytest.mark.parametrize("recheck", ['[["x", 1]]', '{"a": 1}', "[[1]]", '"text"'])
+def test_a_sealer_place_changed_by_hand_is_reported_and_found_again(recheck: str) -> None:
+    chain_of(2, batch=10)
+    sql("UPDATE core_auditbatch SET recheck = %s", [recheck])
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit_chain", stdout=StringIO(), stderr=out)
+    assert "batch 1's sealer place is not valid" in out.getvalue()
+    audit.record("test.after")
+    assert audit.pending_events().count == 1
+    assert audit.seal_pending().events == 1  # from the place found again
+    assert AuditEvent.objects.get(action="test.after").seq == 3
+
+
 def test_removing_an_event_from_a_batch_is_detected() -> None:
     chain_of(6, batch=3)
     last_of_batch_1 = AuditSeal.objects.get(seq=3).event_id
