@@ -39,7 +39,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import AuditBatch, AuditEvent, AuditSeal
-from .prepared import can_prepare, execute_prepared
+from .prepared import can_prepare, insert_returning_id
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,7 @@ def _insert(event: _Unsealed, data_text: str) -> int:
     values = [stored[name] if name in stored else getattr(event, name) for name in _WRITTEN]
     with transaction.mark_for_rollback_on_error(db.alias):
         if can_prepare(db):
-            return int(execute_prepared(db, statement, values).fetchone()[0])
+            return insert_returning_id(db, statement, values)
         with db.cursor() as cursor:
             cursor.execute(statement, values)
             return int(cursor.fetchone()[0])

@@ -4,7 +4,7 @@ nothing is lost, duplicated or sealed twice, and what waits is watched."""
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -73,31 +73,104 @@ def test_record_makes_one_statement_and_takes_no_lock(django_assert_num_queries)
         audit.record("test.happened", data={"n": 1})
 
 
-def prepared_inserts() -> list[str]:
+def prepared_inserts() -> list[tuple[str, str]]:
+    """This connection's prepared audit inserts: name and text."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [s for (s,) in cursor.fetchall() if s.startswith('INSERT INTO "core_auditevent"')]
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements ORDER BY prepare_time")
+        return [
+            (name, text)
+            for name, text in cursor.fetchall()
+            if text.startswith('INSERT INTO "core_auditevent"')
+        ]
 
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)  # the connection is closed in the test
-def test_on_postgresql_record_prepares_its_insert_once_per_connection_and_shape() -> None:
+def test_on_postgresql_record_prepares_its_insert_once_per_connection_for_every_shape() -> None:
     connection.close()  # a connection of its own: nothing prepared on it yet
     small, large = UserFactory(), UserFactory(id=3_000_000_000)  # an id past int4
     first = audit.record("test.happened", data={"n": 1})
     audit.record("test.happened", data={"n": 2})
     audit.record("test.happened", actor=small)
     second = audit.record("test.happened", actor=large)
-    # Two shapes (without and with an actor and organization), whatever the ids' sizes.
-    assert len(prepared_inserts()) == 2
+    # One statement, through libpq, whatever is missing and whatever the ids' sizes: the server
+    # types each value as its column (ADR 0032).
+    [(name, text)] = prepared_inserts()
+    assert name.startswith("qm_") and "$9" in text and "%s" not in text
     assert AuditEvent.objects.get(pk=second).actor_id == 3_000_000_000 and second > first
     # Django's own statements are still never prepared (ADR 0030).
     assert connection.connection.prepare_threshold is None
-    assert prepared._kept.cursor.connection is connection.connection
     connection.close()  # as the health check does with a broken connection
-    third = audit.record("test.happened", data={"n": 3})  # a new connection, a new cursor
-    assert prepared._kept.cursor.connection is connection.connection
+    third = audit.record("test.happened", data={"n": 3})  # a new connection: prepared again
+    assert [found for found, _ in prepared_inserts()] == [name]
     assert audit.mac_matches(AuditEvent.objects.get(pk=third))
+
+
+class Undone(Exception):
+    pass
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)  # transactions of the test's own
+@pytest.mark.parametrize("first", [True, False], ids=["first statement", "after another"])
+def test_on_postgresql_an_event_commits_and_rolls_back_with_the_change(first: bool) -> None:
+    """Inside a transaction the insert goes through psycopg, which begins the transaction when
+    the insert is its first statement (ADR 0032): it belongs to the change either way."""
+    connection.close()
+
+    def change() -> int:
+        if not first:
+            UserFactory()
+        return audit.record("test.happened")
+
+    with pytest.raises(Undone), transaction.atomic():
+        undone = change()
+        raise Undone
+    with transaction.atomic():
+        kept = change()
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [kept] != [undone]
+    assert [name[:5] for name, _ in prepared_inserts()] == ["_pg3_"]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)  # transactions of the test's own
+def test_on_postgresql_an_insert_deallocated_by_a_rollback_is_prepared_again() -> None:
+    """psycopg deallocates every prepared statement at a rollback (once it has prepared one of
+    its own): the insert made outside a transaction, through libpq, is prepared again."""
+    connection.close()
+    audit.record("test.before")  # outside a transaction: through libpq
+    with pytest.raises(Undone), transaction.atomic():
+        audit.record("test.undone")  # psycopg's own prepared statement
+        raise Undone
+    assert prepared_inserts() == []  # all deallocated
+    after = audit.record("test.after")
+    assert [name[:3] for name, _ in prepared_inserts()] == ["qm_"]
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == [
+        "test.before",
+        "test.after",
+    ]
+    assert audit.mac_matches(AuditEvent.objects.get(pk=after))
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)  # outside a transaction: through libpq
+def test_on_postgresql_text_holding_a_nul_is_refused_not_cut() -> None:
+    # libpq reads text up to its first NUL: the rest would be lost and the mac not match.
+    with pytest.raises(DataError):
+        audit.record("test.\0cut short")
+    assert not AuditEvent.objects.exists()
+
+
+@on_postgresql
+def test_on_postgresql_only_values_with_one_meaning_are_written() -> None:
+    statement = audit._insert_statement("postgresql")
+    at = datetime(2026, 1, 1)  # noqa: DTZ001 (naive: what is refused)
+    naive = [at, None, None, "test.naive", "", "", "", "{}", ""]
+    with pytest.raises(ValueError, match="naive datetime"):
+        prepared.insert_returning_id(connection, statement, naive)
+    with pytest.raises(TypeError, match=r"not 1\.5"):
+        prepared.insert_returning_id(connection, statement, [timezone.now(), 1.5, *naive[2:]])
+    assert not AuditEvent.objects.exists()
 
 
 @on_postgresql
