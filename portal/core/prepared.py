@@ -97,7 +97,8 @@ def insert_returning_id(db: Any, statement: str, values: Sequence[Any]) -> int:
         return int(execute_prepared(db, statement, values).fetchone()[0])
     name, numbered = _named(statement)
     with db.wrap_database_errors, raw.lock:
-        if _kept.prepared_on.get(name) is raw:
+        already = _kept.prepared_on.get(name) is raw
+        if already:
             result = raw.pgconn.exec_prepared(name, texts)
             if _sqlstate(result) != _NOT_PREPARED:
                 return int(_succeeded(raw, result).get_value(0, 0))
