@@ -74,6 +74,8 @@ def top_frames(raw: str, count: int) -> list[tuple[float, str]]:
     total = 0
     for line in filter(None, raw.splitlines()):
         stack, _, samples = line.rpartition(" ")
+        if not samples.isdigit():  # --nonblocking can read a stack mid-change: garbage
+            continue
         total += int(samples)
         frames = {_frame(frame) for frame in stack.split(";")}
         for frame in frames:
