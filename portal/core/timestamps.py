@@ -29,7 +29,9 @@ def _loader_class() -> type:
     from psycopg.pq import Format
     from psycopg.types.datetime import TimestamptzLoader
 
-    compiled = psycopg.adapters.get_loader(psycopg.postgres.types["timestamptz"].oid, Format.TEXT)
+    compiled: Any = psycopg.adapters.get_loader(
+        psycopg.postgres.types["timestamptz"].oid, Format.TEXT
+    )
 
     class UtcTimestampLoader(TimestamptzLoader):
         """psycopg's compiled loader behind the Python class Django expects (its `timezone`):
