@@ -121,9 +121,13 @@ def _succeeded(raw: Any, result: Any) -> Any:
     would raise."""
     from psycopg import errors, pq
 
-    if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
-        raise errors.error_from_result(result, encoding=raw.info.encoding)
-    return result
+    if result.status in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+        return result
+    if not result.error_field(pq.DiagnosticField.SQLSTATE):
+        # libpq's own failure, not the server's answer: the connection was lost. psycopg calls
+        # that an OperationalError, which the portal answers with 503 (core.views).
+        raise errors.OperationalError(result.get_error_message(raw.info.encoding))
+    raise errors.error_from_result(result, encoding=raw.info.encoding)
 
 
 @cache

@@ -2,6 +2,8 @@
 nothing is lost, duplicated or sealed twice, and what waits is watched."""
 
 import logging
+import os
+import socket
 import threading
 import time
 from datetime import datetime, timedelta
@@ -11,7 +13,14 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.core.signals import request_started
-from django.db import DataError, IntegrityError, connection, connections, transaction
+from django.db import (
+    DataError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import ProtectedError
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -159,6 +168,27 @@ def test_on_postgresql_text_holding_a_nul_is_refused_not_cut() -> None:
     with pytest.raises(DataError):
         audit.record("test.\0cut short")
     assert not AuditEvent.objects.exists()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)  # outside a transaction: through libpq
+@pytest.mark.parametrize("how", ["ended by the server", "cut"])
+def test_on_postgresql_an_insert_on_a_lost_connection_is_a_connection_error(how: str) -> None:
+    """As through psycopg, so that the page answers 503, not 500 (core.views.server_error)."""
+    audit.record("test.before")  # prepared on this connection
+    raw = connection.connection
+    if how == "cut":  # gone without a word from the server
+        socket.socket(fileno=os.dup(raw.pgconn.socket)).shutdown(socket.SHUT_RDWR)
+    else:
+        thread, errors = _in_thread(_end_session, raw.info.backend_pid)
+        thread.join(20)
+        assert not errors
+    with pytest.raises(OperationalError):
+        audit.record("test.lost")
+    with pytest.raises(OperationalError):
+        audit.record("test.lost again")  # the connection is known broken now
+    connection.close()
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["test.before"]
 
 
 @on_postgresql
