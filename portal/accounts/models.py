@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from portal.core.compiled import CompiledQuery
 from portal.registry.models import Organization
 
 
@@ -124,7 +125,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     @cached_property
     def role_names(self) -> frozenset[str]:
         """The roles granted to this account, loaded once per request."""
-        return frozenset(self.role_grants.values_list("role", flat=True))
+        return frozenset(grant.role for grant in _ROLES_OF.objects(self.pk))
+
+
+# Every page that checks a role reads them: compiled once, it cost a quarter of what Django's
+# building of the same query did (ADR 0030; docs/performance.md).
+_ROLES_OF = CompiledQuery(lambda pk: RoleGrant.objects.filter(user_id=pk).only("role"))
 
 
 class RoleGrant(models.Model):
