@@ -9,7 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from . import lookups  # noqa: F401 (registers the lookups)
         from .timestamps import use_compiled_loader
 
         connection_created.connect(use_compiled_loader)

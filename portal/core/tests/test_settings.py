@@ -147,13 +147,18 @@ def database_options(**env: str) -> str:
 
 def test_postgresql_binds_on_the_server_unless_told_not_to_and_keeps_the_urls_options() -> None:
     """Bound on the server; nothing prepared by psycopg's threshold (only the fixed shapes are,
-    by `portal.core.prepared`: ADR 0030)."""
+    by `portal.core.prepared`: ADR 0030); no just-in-time compilation (ADR 0034)."""
     url = "postgres://portal@127.0.0.1:5432/portal?sslmode=require&options=-c%20work_mem%3D8MB"
+    options = ("options", "-c work_mem=8MB -c jit=off")
     assert database_options(DATABASE_URL=url) == str(
-        [("options", "-c work_mem=8MB"), ("server_side_binding", True), ("sslmode", "require")]
+        [options, ("server_side_binding", True), ("sslmode", "require")]
     )
     assert database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false") == str(
-        [("options", "-c work_mem=8MB"), ("sslmode", "require")]
+        [options, ("sslmode", "require")]
+    )
+    plain = "postgres://portal@127.0.0.1:5432/portal"
+    assert database_options(DATABASE_URL=plain, DATABASE_PREPARED_STATEMENTS="false") == str(
+        [("options", "-c jit=off")]
     )
 
 

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from portal.core.business_days import PHOENIX
 from portal.core.models import AuditEvent
-from portal.iad.lists import EXPORT_HEADERS
+from portal.iad.lists import EXPORT_HEADERS, _IncidentTypeNames
 from portal.iad.models import IncidentType, Report
 from portal.iad.report_types import IAD
 from portal.reports.listing import checked_sort, ordering
@@ -510,6 +510,31 @@ def test_the_csv_columns(client, actors) -> None:
         "2026-11-18 23:59", "2026-11-17 08:05", "Test fall; Test bruise",
         "Referred to Quality of Care",
     )  # fmt: skip
+
+
+def test_exported_incident_types_follow_the_catalogues_order_not_the_order_they_were_made(
+    client, actors
+) -> None:
+    later = IncidentType.objects.create(name="Test zeta", order=5)
+    same = IncidentType.objects.create(name="Test alpha", order=5)
+    first = IncidentType.objects.create(name="Test first", order=1)
+    for kinds in ([later, same, first], [later], []):
+        reports_of(actors, 1, status=S.SUBMITTED)[0].incident_types.add(*kinds)
+    client.force_login(actors.plan_reviewer)
+
+    named = sorted(row[11] for row in export(client, "csv")[1:])
+
+    assert named == ["", "Test first; Test alpha; Test zeta", "Test zeta"]
+
+
+def test_a_type_added_to_the_catalogue_during_an_export_is_named() -> None:
+    fall = IncidentType.objects.create(name="Test fall", order=1)
+    named = _IncidentTypeNames()
+    assert named[str(fall.pk)] == "Test fall"
+    added = IncidentType.objects.create(name="Test added", order=0)
+
+    assert named[f"{fall.pk},{added.pk}"] == "Test added; Test fall"
+    assert named[None] == named[""] == ""
 
 
 def test_the_excel_columns_keep_times_in_phoenix(client, actors) -> None:
