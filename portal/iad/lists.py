@@ -139,11 +139,11 @@ class _IncidentTypeNames(dict[str | None, str]):
         self.catalogue: dict[int, str] = {}
 
     def __missing__(self, joined: str | None) -> str:
-        ids = [int(pk) for pk in joined.split(",")] if joined else []
-        if not self.catalogue.keys() >= set(ids):  # read once, and again for a type added since
+        ids = {int(pk) for pk in joined.split(",")} if joined else set()
+        if not self.catalogue.keys() >= ids:  # read once, and again for a type added since
             self.catalogue = dict(
                 IncidentType.objects.order_by("order", "name").values_list("pk", "name")
             )
-        order = list(self.catalogue)
-        self[joined] = "; ".join(self.catalogue[pk] for pk in sorted(ids, key=order.index))
+        # A type deleted since the rows were read is left out, as a query now would leave it.
+        self[joined] = "; ".join(name for pk, name in self.catalogue.items() if pk in ids)
         return self[joined]

@@ -527,7 +527,7 @@ def test_exported_incident_types_follow_the_catalogues_order_not_the_order_they_
     assert named == ["", "Test first; Test alpha; Test zeta", "Test zeta"]
 
 
-def test_a_type_added_to_the_catalogue_during_an_export_is_named() -> None:
+def test_a_type_added_or_deleted_during_an_export_is_named_as_the_catalogue_now_has_it() -> None:
     fall = IncidentType.objects.create(name="Test fall", order=1)
     named = _IncidentTypeNames()
     assert named[str(fall.pk)] == "Test fall"
@@ -535,6 +535,10 @@ def test_a_type_added_to_the_catalogue_during_an_export_is_named() -> None:
 
     assert named[f"{fall.pk},{added.pk}"] == "Test added; Test fall"
     assert named[None] == named[""] == ""
+    gone = IncidentType.objects.create(name="Test gone")
+    gone_pk = gone.pk
+    gone.delete()  # after the export's rows were read
+    assert named[f"{fall.pk},{gone_pk}"] == "Test fall"
 
 
 def test_the_excel_columns_keep_times_in_phoenix(client, actors) -> None:
