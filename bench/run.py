@@ -452,9 +452,11 @@ def measure_export(
 
 
 def first_report(client: Client, list_path: str) -> str:
-    match = re.search(r'href="(/iad/reports/[0-9a-f-]{36}/)"', client.get(list_path).body)
+    """The first report the list at `list_path` links to (a path of the same type)."""
+    prefix = re.escape(list_path.split("?")[0])
+    match = re.search(f'href="({prefix}[0-9a-f-]{{36}}/)"', client.get(list_path).body)
     if match is None:
-        raise RuntimeError("The report list shows no report to open")
+        raise RuntimeError(f"{list_path} shows no report to open")
     return match.group(1)
 
 
@@ -562,6 +564,8 @@ def measure_all(
             script=NEW_PERIOD_SCRIPT + STATUS_SCRIPT % {"status": 200},
         ),
         Page("report", first_report(reviewer, list_path), REVIEWER, 0.30),
+        Page("S&R report", first_report(reviewer, sr_path), REVIEWER, 0.30),
+        Page("QOC case", first_report(reviewer, qoc_path), REVIEWER, 0.30),
     ]
     results = []
     for page in pages:

@@ -4,8 +4,10 @@ referred from; and on that report's page, the case."""
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
+from portal.core.compiled import related_objects
 from portal.reports.types import get
 from portal.reports.visibility import visible_reports
 
@@ -14,9 +16,11 @@ from .requests import may_request
 
 
 def case_page_context(case: Case, user: Any) -> dict[str, Any]:
-    requests = case.record_requests.select_related("provider", "requested_by", "answered_by")
+    # Compiled once (ADR 0030); most cases have no request, and then no files are looked for.
+    requests = related_objects(case, "record_requests", "provider", "requested_by", "answered_by")
+    prefetch_related_objects(requests, "files")
     context = {
-        "record_requests": list(requests.prefetch_related("files")),
+        "record_requests": requests,
         "may_request": may_request(case, user),
         "referral_url": "",
     }

@@ -221,6 +221,30 @@ def test_home_pages_keep_their_query_counts_as_requests_grow(client, actors) -> 
     assert (count(actors.investigator), count(actors.provider_user)) == few
 
 
+def test_the_case_page_keeps_its_query_count_as_answered_requests_grow(client, actors) -> None:
+    case = investigation(actors)
+    client.force_login(actors.investigator)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/qoc/reports/{case.code}/").status_code == 200
+        return len(captured)
+
+    def answered() -> None:
+        asked = ask(actors, case)
+        upload = SimpleUploadedFile("notes.pdf", pdf(), content_type="application/pdf")
+        requests.answer_record_request(
+            asked, answer="Here.", files=[upload], by=actors.provider_user
+        )
+
+    answered()
+    count()  # the session's first request reads more
+    one = count()
+    answered()
+    answered()
+    assert count() == one
+
+
 def test_reminders_go_before_the_due_day_and_weekly_while_late(actors) -> None:
     soon = ask(actors, investigation(actors), due_on=days_from_today(1))
     late = ask(actors, investigation(actors))
