@@ -2,6 +2,7 @@
 on the type's event date, and overdue drafts. A type subclasses `ReportFilter`, names its
 `Meta.model` and `date_field`, and adds its own filters."""
 
+import functools
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -62,6 +63,12 @@ def _named_on_visible_reports(
         named = _labelled([*dict(named), int(chosen)])
         cache.set(key, named, settings.FILTER_CHOICES_SECONDS)
     return named
+
+
+def _choices(
+    rtype: ReportType, request: HttpRequest | None, field: str, anything: str
+) -> list[tuple[int | str, str]]:
+    return [("", anything), *_named_on_visible_reports(rtype, request, field)]
 
 
 def _labelled(ids: Any) -> list[tuple[int, str]]:
@@ -161,8 +168,12 @@ class ReportFilter(django_filters.FilterSet):
         self.rtype = type_of(self._meta.model)
         self.filters["status"].extra["choices"] = list(self.rtype.statuses.items())
         for name, anything in (("provider", "Any provider"), ("health_plan", "Any health plan")):
-            named = _named_on_visible_reports(self.rtype, self.request, name)
-            self.filters[name].extra["choices"] = [("", anything), *named]
+            # Read when shown or when a value is checked, not before: an export or a list whose
+            # filter form is kept never needs them, and finding them can read every report the
+            # organization sees (seconds for a plan, whenever the kept ones have expired).
+            self.filters[name].extra["choices"] = functools.partial(
+                _choices, self.rtype, self.request, name, anything
+            )
 
     def get_form_class(self) -> type[forms.Form]:
         # django-filters makes the form class and its fields afresh for each filter set, which

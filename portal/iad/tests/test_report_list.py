@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, quote
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 from django.shortcuts import resolve_url
@@ -277,6 +278,24 @@ def test_kept_filter_choices_are_not_read_again(client, actors) -> None:
     label = html.escape(str(provider), quote=False)
     assert f'<option value="{provider.pk}">{label}</option>' in page
     assert not [q for q in captured if q["sql"].startswith('SELECT "registry_organization"')]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_export_reads_no_filter_choices_it_does_not_check(client, actors, file_format) -> None:
+    """Finding the choices reads every report a plan sees: an export shows no form."""
+    reports_of(actors, 2, status=S.SUBMITTED)
+    client.force_login(actors.plan_reviewer)
+    client.get("/iad/reports/")  # the session's first request
+    cache.clear()  # the choices that page kept
+
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(f"/iad/reports/export/{file_format}/?status=submitted")
+        assert len(read_back(file_format, b"".join(body.streaming_content))) == 3
+    assert not [q for q in captured if q["sql"].startswith('SELECT "registry_organization"')]
+
+    provider = Report.objects.filter(health_plan=actors.plan).first().provider_id
+    chosen = client.get(f"/iad/reports/export/{file_format}/?provider={provider}")
+    assert len(read_back(file_format, b"".join(chosen.streaming_content))) == 3
 
 
 def test_the_filter_fields_are_written_once_per_organization_and_filters(client, actors) -> None:
