@@ -56,6 +56,7 @@ def _named_on_visible_reports(
     chosen = request.GET.get(field, "") if request is not None else ""
     if (
         chosen.isdigit()
+        and len(chosen) <= len(str(MAX_ID))  # Python refuses to read 4,301 digits or more
         and int(chosen) <= MAX_ID  # anything larger is no id; the form names the mistake
         and int(chosen) not in dict(named)
         and visible_reports(rtype, user).filter(**{field: int(chosen)}).exists()

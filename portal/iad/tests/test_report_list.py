@@ -211,6 +211,7 @@ BAD_FILTERS = [
      "The &#x27;to&#x27; date must be the same as or after the &#x27;from&#x27; date"),
     ("provider=x", "Choose a provider from the list"),
     ("health_plan=99999999999999999999", "Choose a health plan from the list"),
+    ("provider=" + "9" * 5000, "Choose a provider from the list"),  # past int()'s digit limit
 ]  # fmt: skip
 
 
