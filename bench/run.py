@@ -55,6 +55,7 @@ AUDIT_KEY = "bench-only-audit-key-not-a-secret-0123456789"
 REFERENCE = "/_bench/reference/"
 REVIEWER = "plan.reviewer"
 MANAGER = "qoc.manager"  # the trends are a Quality of Care manager's
+OHR_STAFF = "ohr.staff"  # decides every provider's special assistance notifications
 # The trends counted afresh: five grouped counts over some 200,000 cases, with two requests at
 # a time on the two workers (a manager or two asking for new periods, not sixteen at once).
 COUNTED_TRENDS_RATIO = 0.002
@@ -234,7 +235,11 @@ def ensure_added(args: argparse.Namespace, env: dict[str, str], table: str, seed
     whose `table` holds none yet."""
     import psycopg
 
-    count = {"sr_report": args.sr_reports, "qoc_case": args.qoc_cases}[table]
+    count = {
+        "sr_report": args.sr_reports,
+        "qoc_case": args.qoc_cases,
+        "ohr_report": args.ohr_notifications,
+    }[table]
     with psycopg.connect(args.database_url) as connection:
         row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
     if row is not None and row[0] > 100:
@@ -467,6 +472,7 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--sr-reports", type=int, default=200_000)
     parser.add_argument("--qoc-cases", type=int, default=1_000_000)
+    parser.add_argument("--ohr-notifications", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5)
@@ -492,6 +498,7 @@ def main() -> int:
     ensure_database(args, env)
     ensure_added(args, env, "sr_report", "bench.seed_sr")
     ensure_added(args, env, "qoc_case", "bench.seed_qoc")
+    ensure_added(args, env, "ohr_report", "bench.seed_ohr")
     # Production settings serve hashed static file names from the manifest collectstatic writes.
     subprocess.run(  # noqa: S603
         [PYTHON, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
@@ -541,7 +548,9 @@ def measure_all(
     list_path = f"/iad/reports/?status=closed&status=in_review&occurred_from={since}&sort=-created"
     sr_path = f"/sr/reports/?status=accepted&status=submitted&occurred_from={since}&sort=-created"
     qoc_path = f"/qoc/reports/?status=closed&status=investigating&occurred_from={since}"
+    ohr_path = f"/ohr/reports/?status=accepted&status=submitted&occurred_from={since}"
     manager = Client("127.0.0.1", port, cookies=staff_session(MANAGER, env))
+    ohr_staff = Client("127.0.0.1", port, cookies=staff_session(OHR_STAFF, env))
     pages = [
         # The reference as earlier runs measured it: signed out, the middleware's redirect to
         # the sign-in page, not a view (kept to compare with the figures of before).
@@ -551,6 +560,7 @@ def measure_all(
         Page("report list, filtered", list_path, REVIEWER, 0.20),
         Page("S&R list, filtered", sr_path, REVIEWER, 0.20),
         Page("QOC list, filtered", qoc_path, REVIEWER, 0.20),
+        Page("OHR list, filtered, statewide", ohr_path, OHR_STAFF, 0.20),
         # A year of cases of every plan (about 200,000 at a million), counted five ways: as a
         # manager sees it again within QOC_TRENDS_SECONDS, and counted for a new period each time.
         Page("QOC trends, a year statewide, kept", "/qoc/trends/", MANAGER, 0.20),
@@ -566,14 +576,14 @@ def measure_all(
         Page("report", first_report(reviewer, list_path), REVIEWER, 0.30),
         Page("S&R report", first_report(reviewer, sr_path), REVIEWER, 0.30),
         Page("QOC case", first_report(reviewer, qoc_path), REVIEWER, 0.30),
+        Page("OHR notification", first_report(ohr_staff, ohr_path), OHR_STAFF, 0.30),
     ]
     results = []
     for page in pages:
         if args.only and args.only not in page.name:
             continue
-        client = {REVIEWER: reviewer, MANAGER: manager}.get(page.persona or "") or Client(
-            "127.0.0.1", port
-        )
+        personas = {REVIEWER: reviewer, MANAGER: manager, OHR_STAFF: ohr_staff}
+        client = personas.get(page.persona or "") or Client("127.0.0.1", port)
         say(f"{page.name} ({page.path})")
         results.append(measure_page(page, client, reviewer, port, args))
     if not args.only or args.only in COUNTED_HOME:
@@ -709,6 +719,8 @@ def summarize(
         "settings": {
             "reports": args.reports,
             "sr_reports": args.sr_reports,
+            "qoc_cases": args.qoc_cases,
+            "ohr_notifications": args.ohr_notifications,
             "seed": args.seed,
             "pairs": args.pairs,
             "seconds_per_run": args.seconds,
@@ -761,7 +773,9 @@ def markdown(figures: dict[str, Any]) -> str:
     s = figures["settings"]
     lines = [
         f"Latest run: {figures['date']} UTC, {figures['machine']['cores']} cores, "
-        f"{s['reports']:,} incident reports and {s.get('sr_reports', 0):,} S&R reports, "
+        f"{s['reports']:,} incident reports, {s.get('sr_reports', 0):,} S&R reports, "
+        f"{s.get('qoc_cases', 0):,} quality-of-care cases and "
+        f"{s.get('ohr_notifications', 0):,} special assistance notifications, "
         f"{s['pairs']} pairs of {s['seconds_per_run']:g} s per page at "
         f"{s['connections']} connections (sign-in POST at 4). Ratios are the median of the pair "
         "ratios (min-max); the reference is a bare view behind the same middleware, signed in as "
