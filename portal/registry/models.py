@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from portal.core.loading import LeanLoading
 
-class Organization(models.Model):
+
+class Organization(LeanLoading):
     """A tenant: every external account belongs to exactly one organization."""
 
     class Kind(models.TextChoices):

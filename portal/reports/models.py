@@ -11,13 +11,14 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from portal.core.loading import LeanLoading
 from portal.core.uploads import display_name
 from portal.registry.models import Organization
 
 MEMBER_ID = RegexValidator(r"^[A-Z][0-9]{8}$", "Enter the AHCCCS ID: a letter and 8 digits")
 
 
-class Report(models.Model):
+class Report(LeanLoading):
     """A report about a member, filed by an organization and worked through a workflow.
 
     An application overrides `kind` and `status` with its own choices."""
