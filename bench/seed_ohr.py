@@ -17,11 +17,11 @@ import io
 import random
 import sys
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-CHUNK = 20_000
 YEARS = 5
 PHOENIX = ZoneInfo("America/Phoenix")
 # (status, its share, the steps that led there)
@@ -45,11 +45,9 @@ CRITERIA = ("cognitive", "language", "medical", "guardianship")
 def seed_notifications(total: int, rng: random.Random, until: date) -> None:
     from django.core.management import call_command
 
-    from bench.seed import insert, reset_sequences
-    from bench.seed_sr import _grant, vacuum
+    from bench.seed_sr import _grant, providers_filing, write_reports
     from portal.accounts.models import RoleGrant, User
     from portal.humanrights.models import Report, ReportEvent
-    from portal.registry.models import Organization
 
     call_command("migrate", verbosity=0, interactive=False)
     if Report.objects.count() > 100:
@@ -57,16 +55,8 @@ def seed_notifications(total: int, rng: random.Random, until: date) -> None:
     _grant(RoleGrant, "iad.submitter", "ohr.submitter")
     call_command("seed_demo", stdout=io.StringIO())  # the OHR staff persona and its notifications
     staff = User.objects.get(username="ohr.staff").pk
-    filers: dict[int, list[int]] = {}
-    for user, org in RoleGrant.objects.filter(
-        role="ohr.submitter", user__organization__kind="provider"
-    ).values_list("user_id", "user__organization_id"):
-        filers.setdefault(org, []).append(user)
-    through = Organization.contracted_plans.through
-    plans: dict[int, list[int]] = {}
-    for provider, plan in through.objects.values_list("from_organization_id", "to_organization_id"):
-        plans.setdefault(provider, []).append(plan)
-    providers = sorted(org for org in filers if org in plans)
+    filers, plans = providers_filing("ohr.submitter")
+    providers = sorted(filers)
     start = until - timedelta(days=YEARS * 365)
     days = sorted(rng.randrange(YEARS * 365) for _ in range(total))
     open_members: set[tuple[int, str]] = set(
@@ -74,30 +64,22 @@ def seed_notifications(total: int, rng: random.Random, until: date) -> None:
             "organization_id", "member_id"
         )
     )
-    rows: list[dict[str, Any]] = []
-    history: list[dict[str, Any]] = []
     first = Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     next_event = (ReportEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    for n, day in enumerate(days, start=1):
-        provider = providers[rng.randrange(len(providers))]
-        filed_by = {"health_plan_id": rng.choice(plans[provider])}
-        filed_by["preparer_id"] = rng.choice(filers[provider])
-        report = _report(rng, first + n, provider, filed_by, start + timedelta(days=day))
-        _member(rng, report, open_members)
-        steps = _history(report, staff, next_event)
-        next_event += len(steps)
-        history += steps
-        rows.append(report)
-        if len(rows) == CHUNK:
-            insert(Report, rows)
-            insert(ReportEvent, history)
-            rows, history = [], []
-            print(f"{n:,} OHR notifications", flush=True)
-    insert(Report, rows)
-    insert(ReportEvent, history)
-    reset_sequences(Report, ReportEvent)
-    vacuum(Report, ReportEvent)
-    print(f"{total:,} OHR notifications, vacuumed and analyzed", flush=True)
+
+    def made() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        nonlocal next_event
+        for n, day in enumerate(days, start=1):
+            provider = providers[rng.randrange(len(providers))]
+            filed_by = {"health_plan_id": rng.choice(plans[provider])}
+            filed_by["preparer_id"] = rng.choice(filers[provider])
+            report = _report(rng, first + n, provider, filed_by, start + timedelta(days=day))
+            _member(rng, report, open_members)
+            steps = _history(report, staff, next_event)
+            next_event += len(steps)
+            yield report, steps
+
+    write_reports(Report, ReportEvent, made(), "OHR notifications")
 
 
 def _member(rng: random.Random, report: dict[str, Any], open_members: set[tuple[int, str]]) -> None:

@@ -15,6 +15,7 @@ import io
 import random
 import sys
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,7 @@ STEPS = {
 def seed_seclusion(total: int, rng: random.Random, until: date) -> None:
     from django.core.management import call_command
 
-    from bench.seed import insert, reset_sequences
     from portal.accounts.models import RoleGrant
-    from portal.registry.models import Organization
     from portal.seclusion.models import Report, ReportEvent
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -51,48 +50,72 @@ def seed_seclusion(total: int, rng: random.Random, until: date) -> None:
     _grant(RoleGrant, "iad.submitter", "sr.submitter")
     _grant(RoleGrant, "iad.reviewer", "sr.reviewer")
     call_command("seed_demo", stdout=io.StringIO())  # the demo personas' S&R roles
-    filers: dict[int, list[int]] = {}
-    for user, org in RoleGrant.objects.filter(
-        role="sr.submitter", user__organization__kind="provider"
-    ).values_list("user_id", "user__organization_id"):
-        filers.setdefault(org, []).append(user)
+    filers, plans = providers_filing("sr.submitter")
+    providers = sorted(filers)
+    start = datetime.combine(until, datetime.min.time(), UTC) - timedelta(days=YEARS * 365)
+    span = YEARS * 365 * 86400
+    moments = sorted(rng.randrange(span) for _ in range(total))
+    first = Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    next_event = (ReportEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+    def made() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        nonlocal next_event
+        for n, offset in enumerate(moments, start=1):
+            provider = providers[rng.randrange(len(providers))]
+            created = start + timedelta(seconds=offset)
+            plan, preparer = rng.choice(plans[provider]), rng.choice(filers[provider])
+            report = _report(rng, first + n, provider, plan, preparer, created)
+            steps = _history(rng, report, next_event)
+            next_event += len(steps)
+            yield report, steps
+
+    write_reports(Report, ReportEvent, made(), "S&R reports")
+
+
+def providers_filing(role: str) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """The accounts holding `role` in each provider that has them and a contracted plan, and
+    each provider's contracted plans."""
+    from portal.accounts.models import RoleGrant
+    from portal.registry.models import Organization
+
     through = Organization.contracted_plans.through
     plans: dict[int, list[int]] = {}
     for provider, plan in through.objects.values_list("from_organization_id", "to_organization_id"):
         plans.setdefault(provider, []).append(plan)
-    providers = sorted(org for org in filers if org in plans)
-    start = datetime.combine(until, datetime.min.time(), UTC) - timedelta(days=YEARS * 365)
-    span = YEARS * 365 * 86400
-    moments = sorted(rng.randrange(span) for _ in range(total))
+    filers: dict[int, list[int]] = {}
+    for user, org in RoleGrant.objects.filter(
+        role=role, user__organization__kind="provider"
+    ).values_list("user_id", "user__organization_id"):
+        if org in plans:
+            filers.setdefault(org, []).append(user)
+    return filers, plans
+
+
+def write_reports(
+    report_model: Any,
+    history_model: Any,
+    made: Iterator[tuple[dict[str, Any], list[dict[str, Any]]]],
+    noun: str,
+) -> None:
+    """Insert the reports and their history rows `made` yields, CHUNK reports at a time; then
+    point the id sequences past them, and vacuum and analyze both tables."""
+    from bench.seed import insert, reset_sequences
+
     rows: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
-    first = Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    next_event = (ReportEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    for n, offset in enumerate(moments, start=1):
-        provider = providers[rng.randrange(len(providers))]
-        created = start + timedelta(seconds=offset)
-        report = _report(
-            rng,
-            first + n,
-            provider,
-            rng.choice(plans[provider]),
-            rng.choice(filers[provider]),
-            created,
-        )
-        steps = _history(rng, report, next_event)
-        next_event += len(steps)
-        history += steps
+    for n, (report, steps) in enumerate(made, start=1):
         rows.append(report)
+        history += steps
         if len(rows) == CHUNK:
-            insert(Report, rows)
-            insert(ReportEvent, history)
+            insert(report_model, rows)
+            insert(history_model, history)
             rows, history = [], []
-            print(f"{n:,} S&R reports", flush=True)
-    insert(Report, rows)
-    insert(ReportEvent, history)
-    reset_sequences(Report, ReportEvent)
-    vacuum(Report, ReportEvent)
-    print(f"{total:,} S&R reports, vacuumed and analyzed", flush=True)
+            print(f"{n:,} {noun}", flush=True)
+    insert(report_model, rows)
+    insert(history_model, history)
+    reset_sequences(report_model, history_model)
+    vacuum(report_model, history_model)
+    print(f"{noun}: all written, vacuumed and analyzed", flush=True)
 
 
 def vacuum(*models: Any) -> None:
