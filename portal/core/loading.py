@@ -28,7 +28,7 @@ class LeanLoading(models.Model):
     def from_db(
         cls, db: str | None, field_names: Collection[str], values: Collection[Any], **more: Any
     ) -> Self:
-        # `more`: what a later Django passes (6.1's fetch mode) is Django's own to handle.
+        # `more`: what a later Django passes (django-stubs name a fetch mode) is its own to handle.
         if more or signals.pre_init.has_listeners(cls) or signals.post_init.has_listeners(cls):
             return super().from_db(db, field_names, values, **more)
         made = cls.__new__(cls)
