@@ -22,6 +22,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench.seed_sr import drawn
+
 YEARS = 5
 PHOENIX = ZoneInfo("America/Phoenix")
 # (status, its share, the steps that led there)
@@ -64,20 +66,15 @@ def seed_notifications(total: int, rng: random.Random, until: date) -> None:
             "organization_id", "member_id"
         )
     )
-    first = Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    next_event = (ReportEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
     def made() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-        nonlocal next_event
-        for n, day in enumerate(days, start=1):
+        for day in days:
             provider = providers[rng.randrange(len(providers))]
             filed_by = {"health_plan_id": rng.choice(plans[provider])}
             filed_by["preparer_id"] = rng.choice(filers[provider])
-            report = _report(rng, first + n, provider, filed_by, start + timedelta(days=day))
+            report = _report(rng, provider, filed_by, start + timedelta(days=day))
             _member(rng, report, open_members)
-            steps = _history(report, staff, next_event)
-            next_event += len(steps)
-            yield report, steps
+            yield report, _history(report, staff)
 
     write_reports(Report, ReportEvent, made(), "OHR notifications")
 
@@ -101,15 +98,10 @@ def _end_of(day: date) -> datetime:
 
 
 def _report(
-    rng: random.Random, pk: int, provider: int, filed_by: dict[str, int], determined: date
+    rng: random.Random, provider: int, filed_by: dict[str, int], determined: date
 ) -> dict[str, Any]:
     """A notification in a state drawn from OUTCOMES (its member id comes from `_member`)."""
-    roll, status = rng.random(), "ended"
-    for name, share, _ in OUTCOMES:
-        if roll < share:
-            status = name
-            break
-        roll -= share
+    status = drawn(rng, OUTCOMES)
     created = _end_of(determined) - timedelta(hours=rng.randint(8, 20))
     filed = created + timedelta(days=rng.choice((0, 1, 2, 3, 4, 6)))
     decided = filed + timedelta(days=rng.randint(1, 10))
@@ -120,7 +112,6 @@ def _report(
     part_c = _end_of(ended + timedelta(days=rng.randint(0, 14))) - timedelta(hours=8)
     changed = {"draft": created, "submitted": filed, "declined": decided, "accepted": decided}
     return {
-        "id": pk,
         "code": uuid.UUID(int=rng.getrandbits(128), version=4),
         "kind": "ohr",
         "status": status,
@@ -156,7 +147,7 @@ def _report(
     }
 
 
-def _history(report: dict[str, Any], staff: int, first: int) -> list[dict[str, Any]]:
+def _history(report: dict[str, Any], staff: int) -> list[dict[str, Any]]:
     steps = next(steps for name, _, steps in OUTCOMES if name == report["status"])
     moments = {
         "submit": report["submitted_at"],
@@ -168,15 +159,13 @@ def _history(report: dict[str, Any], staff: int, first: int) -> list[dict[str, A
         moments["accept"] = _end_of(report["assistance_started_on"]) - timedelta(hours=6)
     return [
         {
-            "id": first + n,
-            "report_id": report["id"],
             "at": moments[step],
             "actor_id": staff if step in {"accept", "decline"} else report["preparer_id"],
             "transition": step,
             "from_status": STEPS[step][0],
             "to_status": STEPS[step][1],
         }
-        for n, step in enumerate(steps)
+        for step in steps
     ]
 
 

@@ -55,19 +55,14 @@ def seed_seclusion(total: int, rng: random.Random, until: date) -> None:
     start = datetime.combine(until, datetime.min.time(), UTC) - timedelta(days=YEARS * 365)
     span = YEARS * 365 * 86400
     moments = sorted(rng.randrange(span) for _ in range(total))
-    first = Report.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    next_event = (ReportEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
     def made() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-        nonlocal next_event
-        for n, offset in enumerate(moments, start=1):
+        for offset in moments:
             provider = providers[rng.randrange(len(providers))]
             created = start + timedelta(seconds=offset)
             plan, preparer = rng.choice(plans[provider]), rng.choice(filers[provider])
-            report = _report(rng, first + n, provider, plan, preparer, created)
-            steps = _history(rng, report, next_event)
-            next_event += len(steps)
-            yield report, steps
+            report = _report(rng, provider, plan, preparer, created)
+            yield report, _history(rng, report)
 
     write_reports(Report, ReportEvent, made(), "S&R reports")
 
@@ -91,19 +86,38 @@ def providers_filing(role: str) -> tuple[dict[int, list[int]], dict[int, list[in
     return filers, plans
 
 
+def drawn(rng: random.Random, outcomes: tuple[tuple[str, float, list[str]], ...]) -> str:
+    """A status drawn by the shares of `outcomes` (the last one for what the shares leave)."""
+    roll = rng.random()
+    for name, share, _ in outcomes:
+        if roll < share:
+            return name
+        roll -= share
+    return outcomes[-1][0]
+
+
 def write_reports(
     report_model: Any,
     history_model: Any,
     made: Iterator[tuple[dict[str, Any], list[dict[str, Any]]]],
     noun: str,
 ) -> None:
-    """Insert the reports and their history rows `made` yields, CHUNK reports at a time; then
-    point the id sequences past them, and vacuum and analyze both tables."""
+    """Insert the reports and their history rows `made` yields, CHUNK reports at a time, each
+    numbered after the rows already there; then point the id sequences past them, and vacuum
+    and analyze both tables."""
     from bench.seed import insert, reset_sequences
 
+    last_report = report_model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    next_step = (
+        history_model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ) + 1
     rows: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     for n, (report, steps) in enumerate(made, start=1):
+        report["id"] = last_report + n
+        for step in steps:
+            step |= {"id": next_step, "report_id": report["id"]}
+            next_step += 1
         rows.append(report)
         history += steps
         if len(rows) == CHUNK:
@@ -144,19 +158,13 @@ def _grant(model: Any, having: str, role: str) -> None:
 
 
 def _report(
-    rng: random.Random, pk: int, provider: int, plan: int, preparer: int, created: datetime
+    rng: random.Random, provider: int, plan: int, preparer: int, created: datetime
 ) -> dict[str, Any]:
     started = created - timedelta(minutes=rng.randint(30, 60 * 24))
     minutes = rng.choice((5, 10, 15, 20, 30, 45, 60, 90))
-    roll, status = rng.random(), "accepted"
-    for name, share, _ in OUTCOMES:
-        if roll < share:
-            status = name
-            break
-        roll -= share
+    status = drawn(rng, OUTCOMES)
     filed = status != "draft"
     return {
-        "id": pk,
         "code": uuid.UUID(int=rng.getrandbits(128), version=4),
         "kind": "sr",
         "status": status,
@@ -188,17 +196,15 @@ def _report(
     }
 
 
-def _history(rng: random.Random, report: dict[str, Any], first: int) -> list[dict[str, Any]]:
+def _history(rng: random.Random, report: dict[str, Any]) -> list[dict[str, Any]]:
     steps = next(steps for name, _, steps in OUTCOMES if name == report["status"])
     at = report["created_at"]
     rows = []
-    for n, step in enumerate(steps):
+    for step in steps:
         source, target = STEPS[step]
         at += timedelta(hours=rng.randint(1, 48))
         rows.append(
             {
-                "id": first + n,
-                "report_id": report["id"],
                 "at": at,
                 "actor_id": report["preparer_id"],
                 "transition": step,
