@@ -86,7 +86,7 @@ typecheck: setup-dev
 	$(VENV)/bin/mypy .
 
 unit: setup-dev
-	$(VENV)/bin/pytest portal -n 2 -q
+	$(VENV)/bin/pytest portal bench -n 2 -q
 
 browser: setup-dev chromium
 	$(VENV)/bin/pytest e2e -q
